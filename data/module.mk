@@ -1,0 +1,1 @@
+# data/: the generator of the embedded synthetic sample (see data/README.md).
