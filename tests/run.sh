@@ -10,7 +10,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     bin=$1; shift
     echo "== unit: $bin"
     out=$("$bin" --jobs 1 --full-stats 2>&1); rc=$?
-    echo "$out" | grep -vE '^\[----\]' | tail -n 40
+    echo "$out" | tail -n 60
     line=$(echo "$out" | grep -E 'Synthesis: Tested: [0-9]+' | tail -n 1)
     if [ -z "$line" ]; then
         failed=$((failed + 1)); failures+=("$bin (no synthesis line, exit $rc)"); continue
@@ -27,6 +27,7 @@ done
 for script in "$@"; do
     [ -f "$script" ] || continue
     name=$(basename "$script" .sh)
+    [ "$name" = lib ] && continue          # shared helpers, not a test
     start=$(date +%s)
     out=$(bash "$script" 2>&1); rc=$?
     secs=$(( $(date +%s) - start ))
