@@ -38,7 +38,7 @@ PROGRAMS := $(BIN)/vgg-convert $(BIN)/vgg-pack $(BIN)/vgg-train
 TEST_BINS :=
 TEST_SCRIPTS :=
 
-.PHONY: all deps test test-unit test-e2e clean install bench
+.PHONY: all deps test test-unit test-e2e clean install bench bench-convert bench-pack bench-train
 all: $(PROGRAMS)
 
 include common/module.mk
@@ -46,6 +46,7 @@ include convert/module.mk
 include pack/module.mk
 include train/module.mk
 include data/module.mk
+include tests/gpu/module.mk
 include tests/module.mk
 
 $(BUILD)/%.o: %.c
@@ -56,7 +57,7 @@ $(BUILD)/%.o: %.c
 DEB_PACKAGES := build-essential pkg-config libmagickwand-dev liblmdb-dev libarchive-dev \
                 libinih-dev libturbojpeg0-dev libdnnl-dev libcriterion-dev imagemagick \
                 lmdb-utils python3-lmdb python3-numpy python3-pil python3-torch \
-                python3-torchvision clang libclang-rt-14-dev valgrind
+                python3-torchvision clang libclang-rt-14-dev valgrind time
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -69,6 +70,13 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+# Benchmarks print figures (docs/benchmarks.md); BENCH_QUICK=1 for a run of under a minute.
+bench: all
+	bash tests/bench/run-all.sh
+
+bench-convert bench-pack bench-train: bench-%: all
+	bash tests/bench/$*.sh
 
 clean:
 	rm -rf build build-san $(BIN)

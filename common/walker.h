@@ -10,6 +10,25 @@
  * be taken (unsafe archive names, links, devices, unreadable members) are returned as problems
  * with a reason, so the caller reports them and goes on.
  *
+ * Details (implemented in walker.c, tested in tests/unit/common/test_walker.c):
+ * - Only image files by name are returned (names_is_image: .jpg .jpeg .png .gif .bmp .tif
+ *   .webp .ppm ...); other files (README.txt, convert-errors.tsv) and hidden names (".x",
+ *   "__MACOSX/._x") are skipped silently. Archives are recognised by name (names_is_archive);
+ *   an input given directly is opened as an archive whatever its name.
+ * - Folders are walked in byte order of names (deterministic), following symbolic links,
+ *   at most 32 levels deep. In a folder input, each sub-folder is a class and every image
+ *   below it (any depth) belongs to it; an image loose at the top is a problem ("not in a
+ *   class folder") unless a labels file is given. So vgg-pack can walk out/<class>/<x>.jpg.
+ * - Archive members: the class is the member's first folder ("cls/a.jpg" -> cls); a flat
+ *   member's class is the archive's name without extension (n01440764.tar -> n01440764); an
+ *   archive found inside a class folder gives all its members to that class. A member that
+ *   is itself an archive is read in place (streamed, not loaded), up to 3 levels.
+ * - With a labels file the class always comes from it (by base name, then base name without
+ *   extension); an image missing from it is a problem.
+ * - mtime: the file's, or for archive members the mtime of the archive file on disk.
+ * - max_entry_bytes 0 means 256 MiB. A truncated or corrupt archive gives one problem and the
+ *   walk goes on with the next input.
+ *
  * Not thread-safe: one thread walks; it may hand entries to workers (copy `data` first).
  */
 #ifndef VGG_COMMON_WALKER_H

@@ -1,0 +1,13 @@
+/* header.h: the pixel size of a PNG, GIF or BMP read from its first bytes, so an image bomb
+ * is refused by its declared size before any decoder (or ImageMagick's own limits, which
+ * would only say "not readable") sees it. Other formats are sized by MagickPingImage. */
+#ifndef VGG_CONVERT_HEADER_H
+#define VGG_CONVERT_HEADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 and *w, *h set when the format is known and its header complete; 0 otherwise. */
+int header_dimensions(const uint8_t *data, size_t size, uint64_t *w, uint64_t *h);
+
+#endif

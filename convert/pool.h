@@ -1,0 +1,38 @@
+/* pool.h: the worker threads of vgg-convert and the bounded queue that feeds them.
+ *
+ * The walking thread submits jobs; each of `jobs` workers owns a converter and writes its
+ * outputs atomically. The queue holds 2 x jobs slots whose buffers are reused, so memory
+ * stays bounded by the largest images in flight, whatever the number of files. Failures go
+ * to the report; every finished job is counted in the tally and shown on the progress bar.
+ */
+#ifndef VGG_CONVERT_POOL_H
+#define VGG_CONVERT_POOL_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/progress.h"
+#include "common/walker.h"
+#include "convert/options.h"
+#include "convert/report.h"
+
+/* Counts of one run, updated atomically (tally_add) from any thread. */
+typedef struct tally {
+    uint64_t converted, up_to_date, failed;
+    progress *bar;
+} tally;
+
+/* Adds one to *field (a member of t) and updates the progress bar. */
+void tally_add(tally *t, uint64_t *field);
+
+typedef struct pool pool;
+
+pool *pool_start(const convert_options *opt, report *rep, tally *t, err *e);
+
+/* Queues the conversion of `ent` (its bytes are copied) to out_path; waits for a free slot. */
+int pool_submit(pool *p, const walker_entry *ent, const char *out_path, err *e);
+
+/* Waits until every queued job is done, then stops the workers and frees the pool. */
+void pool_finish(pool *p);
+
+#endif

@@ -1,0 +1,21 @@
+/* run.h: one vgg-convert run: walk the inputs, plan each output, convert in the pool,
+ * report. */
+#ifndef VGG_CONVERT_RUN_H
+#define VGG_CONVERT_RUN_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+#include "convert/options.h"
+#include "convert/report.h"
+
+typedef struct convert_summary {
+    uint64_t converted, up_to_date, failed;
+    double seconds;
+} convert_summary;
+
+/* Returns 0 when the run went through (failures of single inputs are in `rep` and counted
+ * in sum->failed), -1 on a fatal error (an input or out/ that cannot be opened at all). */
+int convert_run(const convert_options *opt, report *rep, convert_summary *sum, err *e);
+
+#endif
