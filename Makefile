@@ -73,10 +73,10 @@ install: all
 
 # Benchmarks print figures (docs/benchmarks.md); BENCH_QUICK=1 for a run of under a minute.
 bench: all
-	bash tests/bench/run-all.sh
+	BIN=$(abspath $(BIN)) bash tests/bench/run-all.sh
 
 bench-convert bench-pack bench-train: bench-%: all
-	bash tests/bench/$*.sh
+	BIN=$(abspath $(BIN)) bash tests/bench/$*.sh
 
 clean:
 	rm -rf build build-san $(BIN)

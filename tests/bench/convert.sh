@@ -20,9 +20,11 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/bin}
 PY=/usr/bin/python3
-N=${BENCH_N:-1100}
-ROUNDS=${BENCH_ROUNDS:-3}
-CLI_N=${BENCH_CLI_N:-150}
+if [ -n "${BENCH_QUICK:-}" ]; then   # under a minute: fewer images, one round
+    N=${BENCH_N:-200}; ROUNDS=${BENCH_ROUNDS:-1}; CLI_N=${BENCH_CLI_N:-40}
+else
+    N=${BENCH_N:-1100}; ROUNDS=${BENCH_ROUNDS:-3}; CLI_N=${BENCH_CLI_N:-150}
+fi
 SRC=$ROOT/../shared/data/imagenet11
 CORES=$(nproc)
 [ -d "$SRC" ] || { echo "convert bench: $SRC not present"; exit 77; }
@@ -124,6 +126,10 @@ print(f"  vgg-convert / pillow+draft, one core:  {one('vgg') / one('pillow'):.2f
 print(f"  vgg-convert / convert-per-image, one core: {one('vgg') / one('convert-per'):.1f}x")
 print(f"  vgg-convert / pillow+draft, all cores: {allc('vgg') / allc('pillow'):.2f}x")
 print(f"  scaling of vgg-convert, all cores / one core: {allc('vgg') / one('vgg'):.2f}x")
+# Lines for tests/bench/run-all.sh (docs/benchmarks.md).
+print(f"RESULT|convert|500x375 JPEG -> 224, 1 core|images/s|{one('vgg'):.1f}|Pillow draft|{one('pillow'):.1f}")
+print(f"RESULT|convert|500x375 JPEG -> 224, 1 core|images/s|{one('vgg'):.1f}|convert per image|{one('convert-per'):.1f}")
+print(f"RESULT|convert|500x375 JPEG -> 224, all cores|images/s|{allc('vgg'):.1f}|Pillow draft|{allc('pillow'):.1f}")
 EOF
 echo "  peak memory of vgg-convert -j $CORES: $(( $(tail -n 1 "$work/rss") / 1024 )) MiB"
 
@@ -150,8 +156,12 @@ methods = {
 }
 sample = list(enumerate(files))[:: max(1, len(files) // 300)]
 refs = {i: reference(p) for i, p in sample}
+mad = {}
 for name, out in methods.items():
     diffs = [np.abs(np.asarray(Image.open(out(i, p)).convert("RGB"), dtype=np.int16) - refs[i]).mean()
              for i, p in sample if os.path.exists(out(i, p))]
-    print(f"  {name:20s} {np.mean(diffs):6.3f}   ({len(diffs)} images)")
+    mad[name] = np.mean(diffs)
+    print(f"  {name:20s} {mad[name]:6.3f}   ({len(diffs)} images)")
+print(f"RESULT|convert|mean abs. difference to full decode (lower is better)|0..255|"
+      f"{mad['vgg-convert']:.3f}|Pillow draft|{mad['pillow+draft']:.3f}")
 EOF
