@@ -66,5 +66,12 @@ void model_free(model *m);
 
 /* Forward FLOPs per image (multiply-add = 2). */
 double model_flops(const model *m);
+/* Forward FLOPs per image of one layer (convolutions and linear layers; others count 0). */
+double model_layer_flops(const layer_desc *l);
+
+/* The canonical name ("A".."E", "A-LRN") of a name or alias, or NULL when unknown. */
+const char *model_canonical_name(const char *name);
+/* "conv", "batchnorm", "lrn", "maxpool", "linear", "dropout". */
+const char *model_layer_kind_name(layer_kind kind);
 
 #endif
