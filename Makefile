@@ -25,6 +25,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 BUILD := build-san
+BIN := build-san/bin
 endif
 
 # The CUDA backend is optional: built when nvcc and cuDNN are found, unless CUDA=0.
@@ -48,6 +49,11 @@ include train/module.mk
 include data/module.mk
 include tests/gpu/module.mk
 include tests/module.mk
+include tests/fuzz/module.mk
+include tests/hardening.mk
+
+# Objects are kept even when only a test program needed them (no rebuild on the next make).
+.SECONDARY:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -79,6 +85,6 @@ bench-convert bench-pack bench-train: bench-%: all
 	BIN=$(abspath $(BIN)) bash tests/bench/$*.sh
 
 clean:
-	rm -rf build build-san $(BIN)
+	rm -rf build build-san build-fuzz bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -173,16 +173,21 @@ static int decode_turbo(converter *c, const uint8_t *data, size_t size, err *e)
 static int decode_magick(converter *c, const uint8_t *data, size_t size, err *e)
 {
     uint64_t w, h;
+    const char *format = header_format(data, size);
+    if (!format)
+        return err_set(e, "not an image (or not a format vgg-convert reads)");
     if (header_dimensions(data, size, &w, &h) && check_pixels(c, w, h, e) < 0)
         return -1;
+    char name[32];   /* "PNG:image[0]": that coder only, the first frame */
+    snprintf(name, sizeof name, "%s:image[0]", format);
     ClearMagickWand(c->wand);
-    MagickSetFilename(c->wand, "image[0]");
+    MagickSetFilename(c->wand, name);
     if (!MagickPingImageBlob(c->wand, data, size))
         return magick_error(c, "not a readable image", e);
     if (check_pixels(c, MagickGetImageWidth(c->wand), MagickGetImageHeight(c->wand), e) < 0)
         return -1;
     ClearMagickWand(c->wand);
-    MagickSetFilename(c->wand, "image[0]");
+    MagickSetFilename(c->wand, name);
     char hint[32];
     snprintf(hint, sizeof hint, "%dx%d", c->opt.size, c->opt.size);
     MagickSetOption(c->wand, "jpeg:size", hint);  /* DCT downscale for CMYK/rotated JPEGs */

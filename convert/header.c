@@ -26,3 +26,20 @@ int header_dimensions(const uint8_t *data, size_t size, uint64_t *w, uint64_t *h
     }
     return 0;
 }
+
+const char *header_format(const uint8_t *data, size_t size)
+{
+    static const struct { const char *magic; size_t len; const char *format; } known[] = {
+        {"\xff\xd8\xff", 3, "JPEG"}, {"\x89PNG\r\n\x1a\n", 8, "PNG"}, {"GIF87a", 6, "GIF"},
+        {"GIF89a", 6, "GIF"}, {"BM", 2, "BMP"}, {"II*\0", 4, "TIFF"}, {"MM\0*", 4, "TIFF"},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (size >= known[i].len && memcmp(data, known[i].magic, known[i].len) == 0)
+            return known[i].format;
+    if (size >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
+        return "WEBP";
+    if (size >= 3 && data[0] == 'P' && data[1] >= '1' && data[1] <= '6' &&
+        strchr(" \t\r\n#", data[2]))
+        return "PNM";
+    return NULL;
+}

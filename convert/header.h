@@ -10,4 +10,10 @@
 /* 1 and *w, *h set when the format is known and its header complete; 0 otherwise. */
 int header_dimensions(const uint8_t *data, size_t size, uint64_t *w, uint64_t *h);
 
+/* The ImageMagick coder for the formats vgg-convert reads ("JPEG", "PNG", "GIF", "BMP",
+ * "TIFF", "WEBP", "PNM"), told by their first bytes; NULL for anything else, which is then
+ * never handed to ImageMagick (whose other coders run external programs: PCL, PostScript,
+ * PDF through Ghostscript, and can take minutes on a few bytes). */
+const char *header_format(const uint8_t *data, size_t size);
+
 #endif

@@ -13,8 +13,14 @@ $(BUILD)/tests/test-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/$(1)
 endef
 $(foreach a,$(TEST_AREAS),$(eval $(call test_area_rule,$(a))))
 
-.PHONY: test-unit test-e2e
-test: $(PROGRAMS) $(TEST_BINS)
+.PHONY: test-unit test-e2e test-all
+# `make test` works on a fresh machine: the packages first (a second make then sees their
+# pkg-config flags), then everything.
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test-all
+
+test-all: $(PROGRAMS) $(TEST_BINS)
 	@BIN=$(abspath $(BIN)) bash tests/run.sh $(TEST_BINS) -- tests/e2e/*.sh
 
 test-unit: $(TEST_BINS)

@@ -4,6 +4,12 @@
 # Usage: tests/run.sh [unit-binary...] -- [e2e-script...]
 # An e2e script passes with exit 0, is skipped with exit 77 (its reason on stdout), fails otherwise.
 set -u
+# Sanitizer settings for `make test SANITIZE=1` (harmless otherwise): full stacks so that the
+# suppressions of third-party leaks (tests/lsan.supp) match, and stop at the first report.
+here=$(cd "$(dirname "$0")" && pwd)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0:detect_leaks=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 passed=0 failed=0 skipped=0 failures=()
 
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
