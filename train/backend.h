@@ -97,6 +97,13 @@ typedef struct backend_ops {
 
     /* Optional, NULL when not kept: seconds the device waited for input since the last call. */
     double (*input_wait_seconds)(backend *b);
+
+    /* Optional, NULL when unknown: an estimate of the host memory create(cfg) would allocate:
+     * parameters, gradients, momentum, BN statistics, and the activations, their gradients and
+     * scratch of one batch of cfg->max_batch images (max_batch 0: the state alone). Device
+     * memory is not counted. Called before create, so that a run that cannot fit is refused
+     * before any work starts. */
+    size_t (*host_bytes)(const backend_config *cfg);
 } backend_ops;
 
 extern const backend_ops backend_cpu_ops;

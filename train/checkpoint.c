@@ -68,26 +68,31 @@ static char *format_state(const train_state *s)
     char *text = NULL;
     if (asprintf(&text, "epoch=%d\nbatch_in_epoch=%lld\nstep=%llu\nplateau_scale=%.17g\n"
                         "plateau_best=%.17g\nplateau_bad_epochs=%d\nbest_top1=%.17g\n"
-                        "epoch_loss_sum=%.17g\nepoch_correct=%lld\nepoch_images=%lld\n",
+                        "epoch_loss_sum=%.17g\nepoch_correct=%lld\nepoch_images=%lld\n"
+                        "epoch_skipped=%lld\n",
                  s->epoch, (long long)s->batch_in_epoch, (unsigned long long)s->step,
                  s->plateau_scale, s->plateau_best, s->plateau_bad_epochs, s->best_top1,
-                 s->epoch_loss_sum, (long long)s->epoch_correct, (long long)s->epoch_images) < 0)
+                 s->epoch_loss_sum, (long long)s->epoch_correct, (long long)s->epoch_images,
+                 (long long)s->epoch_skipped) < 0)
         return NULL;
     return text;
 }
 
+/* epoch_skipped is absent from checkpoints of earlier versions: 0 then. */
 static int parse_state(const char *text, train_state *s)
 {
-    long long batch, correct, images;
+    long long batch, correct, images, skipped = 0;
     unsigned long long step;
     int n = sscanf(text, "epoch=%d\nbatch_in_epoch=%lld\nstep=%llu\nplateau_scale=%lg\n"
                          "plateau_best=%lg\nplateau_bad_epochs=%d\nbest_top1=%lg\n"
-                         "epoch_loss_sum=%lg\nepoch_correct=%lld\nepoch_images=%lld",
+                         "epoch_loss_sum=%lg\nepoch_correct=%lld\nepoch_images=%lld\n"
+                         "epoch_skipped=%lld",
                    &s->epoch, &batch, &step, &s->plateau_scale, &s->plateau_best,
-                   &s->plateau_bad_epochs, &s->best_top1, &s->epoch_loss_sum, &correct, &images);
+                   &s->plateau_bad_epochs, &s->best_top1, &s->epoch_loss_sum, &correct, &images,
+                   &skipped);
     s->batch_in_epoch = batch, s->step = step, s->epoch_correct = correct;
-    s->epoch_images = images;
-    return n == 10 ? 0 : -1;
+    s->epoch_images = images, s->epoch_skipped = skipped;
+    return n == 10 || n == 11 ? 0 : -1;
 }
 
 static char *join_classes(char *const *names, int n)

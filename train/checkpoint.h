@@ -26,6 +26,7 @@ typedef struct train_state {
     double best_top1;           /* best validation top-1 so far (-1 before any) */
     double epoch_loss_sum;      /* training sums of the epoch so far (resumed mid-epoch) */
     int64_t epoch_correct, epoch_images;
+    int64_t epoch_skipped;      /* damaged records left out so far in the epoch (skip_corrupt) */
 } train_state;
 
 typedef struct checkpoint_meta {

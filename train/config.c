@@ -41,6 +41,7 @@ static const key_def schema[] = {
     {"data", "store", T_STR, F(data.store), "", 1, 0, 0, NULL},
     {"data", "workers", T_INT, F(data.workers), "2", 0, 1, 64, NULL},
     {"data", "prefetch", T_INT, F(data.prefetch), "3", 0, 2, 16, NULL},
+    {"data", "skip_corrupt", T_BOOL, F(data.skip_corrupt), "false", 0, 0, 1, NULL},
     {"augment", "mode", T_ENUM, F(augment.mode), "scale", 0, 0, 0, aug_names},
     {"augment", "scale_min", T_FLOAT, F(augment.scale_min), "256", 0, 1, 65536, NULL},
     {"augment", "scale_max", T_FLOAT, F(augment.scale_max), "512", 0, 1, 65536, NULL},

@@ -28,6 +28,7 @@ typedef struct train_config {
     struct {
         char store[CONFIG_PATH_MAX];
         int workers, prefetch;
+        int skip_corrupt;       /* leave records that fail verification out of their batch */
     } data;
     struct {
         int mode;               /* augment_mode */

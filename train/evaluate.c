@@ -24,7 +24,7 @@ void eval_result_free(eval_result *r)
 
 static void reset(eval_result *r)
 {
-    r->images = r->top1 = r->top5 = 0;
+    r->images = r->top1 = r->top5 = r->skipped = 0;
     r->loss = 0;
     memset(r->class_images, 0, (size_t)r->num_classes * 3 * sizeof(int64_t));
 }
@@ -67,6 +67,9 @@ int evaluate_split(const backend_ops *ops, backend *b, loader *l, float *logits,
     backend_batch *batch;
     int rc;
     while ((rc = loader_next(l, &batch, e)) > 0) {
+        r->skipped += loader_skipped(l);
+        if (batch->n == 0) /* every record of the batch was damaged */
+            continue;
         batch->step = 0;
         if (ops->eval_step(b, batch, logits, e) < 0)
             return -1;

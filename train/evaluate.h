@@ -12,6 +12,7 @@
 typedef struct eval_result {
     int num_classes;
     int64_t images, top1, top5;
+    int64_t skipped;            /* damaged records left out (a loader with skip_corrupt) */
     double loss;                /* mean loss per image (with the run's label smoothing: none) */
     int64_t *class_images, *class_top1, *class_top5;    /* [num_classes] */
 } eval_result;

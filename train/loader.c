@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "train/draw.h"
 
 enum slot_state { SLOT_FREE, SLOT_FILLING, SLOT_READY };
@@ -12,7 +13,7 @@ enum slot_state { SLOT_FREE, SLOT_FILLING, SLOT_READY };
 typedef struct slot {
     enum slot_state state;
     uint64_t index;             /* batch index in the epoch */
-    int failed;
+    int failed, skipped;        /* skipped: damaged records left out (skip_corrupt) */
     err error;
     backend_batch batch;
     uint8_t *pixels;
@@ -26,6 +27,7 @@ struct loader {
     int src_h, src_w, classes;
     size_t image_bytes;
     uint64_t *order;            /* this epoch's record order */
+    uint8_t *warned;            /* skip_corrupt: bit per record, set once warned about */
     slot *slots;
     pthread_t *threads;
     int nthreads;
@@ -38,48 +40,76 @@ struct loader {
 
 uint64_t loader_batches(const loader *l) { return l->batches; }
 
+int loader_skipped(const loader *l) { return l->out ? l->out->skipped : 0; }
+
+/* Checks record `index` and copies it to pixels/label; -1 (e set, naming the store, split and
+ * index) when it is damaged. */
+static int read_record(loader *l, store_txn *txn, uint64_t index, uint8_t *pixels,
+                       int32_t *label, err *e)
+{
+    const loader_config *c = &l->cfg;
+    store_record rec;
+    if (store_get(txn, c->split, index, STORE_GET_VERIFY, &rec, e) < 0)
+        return -1;
+    const char *split = c->split == STORE_VAL ? "val" : "train";
+    if (rec.height != l->src_h || rec.width != l->src_w || rec.channels != 3 ||
+        rec.size != l->image_bytes)
+        return err_set(e, "%s: %s record %llu is %dx%dx%d, the store's images are %dx%dx3",
+                       store_path(c->s), split, (unsigned long long)index, rec.height,
+                       rec.width, rec.channels, l->src_h, l->src_w);
+    if (rec.label >= (uint32_t)l->classes) /* the backend indexes by label */
+        return err_set(e, "%s: %s record %llu has label %u, the store has %d classes",
+                       store_path(c->s), split, (unsigned long long)index, rec.label, l->classes);
+    memcpy(pixels, rec.pixels, l->image_bytes);
+    *label = (int32_t)rec.label;
+    return 0;
+}
+
+/* One warning per damaged record for the loader's lifetime (every epoch meets it again). */
+static void warn_skipped(loader *l, uint64_t index, const err *why)
+{
+    pthread_mutex_lock(&l->mu);
+    int first = !(l->warned[index / 8] & (1u << (index % 8)));
+    l->warned[index / 8] |= (uint8_t)(1u << (index % 8));
+    pthread_mutex_unlock(&l->mu);
+    if (first)
+        log_warn("%s; skipped (data.skip_corrupt)", why->msg);
+}
+
 /* Reads batch `index` of `epoch` into s. Runs without the lock. */
 static void fill(loader *l, slot *s, uint64_t epoch, uint64_t index)
 {
     const loader_config *c = &l->cfg;
     uint64_t first = index * (uint64_t)c->batch;
-    int n = (int)(l->count - first < (uint64_t)c->batch ? l->count - first : (uint64_t)c->batch);
+    int count = (int)(l->count - first < (uint64_t)c->batch ? l->count - first
+                                                            : (uint64_t)c->batch);
+    int n = 0;
     store_txn *txn;
-    s->failed = 0;
+    s->failed = 0, s->skipped = 0;
     if (store_txn_begin(c->s, &txn, &s->error) < 0) {
         s->failed = 1;
         return;
     }
-    for (int j = 0; j < n; j++) {
-        uint64_t pos = first + (uint64_t)j;
-        store_record rec;
-        if (store_get(txn, c->split, l->order[pos], 0, &rec, &s->error) < 0) {
-            s->failed = 1;
-            break;
+    for (int j = 0; j < count; j++) {
+        uint64_t pos = first + (uint64_t)j, rec = l->order[pos];
+        if (read_record(l, txn, rec, s->pixels + (size_t)n * l->image_bytes, &s->labels[n],
+                        &s->error) < 0) {
+            if (!c->skip_corrupt) {
+                s->failed = 1;
+                break;
+            }
+            warn_skipped(l, rec, &s->error);
+            s->skipped++;
+            continue;
         }
-        if (rec.height != l->src_h || rec.width != l->src_w || rec.channels != 3 ||
-            rec.size != l->image_bytes) {
-            err_set(&s->error, "%s: record %llu is %dx%dx%d, the store's images are %dx%dx3",
-                    store_path(c->s), (unsigned long long)l->order[pos], rec.height, rec.width,
-                    rec.channels, l->src_h, l->src_w);
-            s->failed = 1;
-            break;
-        }
-        if (rec.label >= (uint32_t)l->classes) { /* the backend indexes by label */
-            err_set(&s->error, "%s: record %llu has label %u, the store has %d classes",
-                    store_path(c->s), (unsigned long long)l->order[pos], rec.label, l->classes);
-            s->failed = 1;
-            break;
-        }
-        memcpy(s->pixels + (size_t)j * l->image_bytes, rec.pixels, l->image_bytes);
-        s->labels[j] = (int32_t)rec.label;
-        if (c->train) {
+        if (c->train) { /* drawn by position: a skipped record does not shift the others' */
             rng r;
             draw_seed(&r, c->seed, DRAW_AUGMENT, epoch, pos);
-            augment_draw(&c->policy, l->src_h, l->src_w, &r, &s->aug[j]);
+            augment_draw(&c->policy, l->src_h, l->src_w, &r, &s->aug[n]);
         } else {
-            augment_centre(l->src_h, l->src_w, c->policy.out_size, &s->aug[j]);
+            augment_centre(l->src_h, l->src_w, c->policy.out_size, &s->aug[n]);
         }
+        n++;
     }
     store_txn_end(txn);
     s->batch.n = n;
@@ -189,11 +219,12 @@ int loader_create(const loader_config *cfg, loader **out, err *e)
     else
         l->batches = (l->count + cfg->batch - 1) / cfg->batch;
     l->order = malloc((l->count ? l->count : 1) * sizeof *l->order);
+    l->warned = calloc(cfg->skip_corrupt ? l->count / 8 + 1 : 1, 1);
     l->slots = calloc((size_t)cfg->depth, sizeof *l->slots);
     l->threads = calloc((size_t)cfg->workers, sizeof *l->threads);
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->cv, NULL);
-    if (!l->order || !l->slots || !l->threads) {
+    if (!l->order || !l->warned || !l->slots || !l->threads) {
         loader_destroy(l);
         return err_set(e, "loader: out of memory");
     }
@@ -239,5 +270,6 @@ void loader_destroy(loader *l)
     free(l->slots);
     free(l->threads);
     free(l->order);
+    free(l->warned);
     free(l);
 }

@@ -42,7 +42,7 @@ static const char usage_text[] =
     "      --classes N        classes for --summary (default 1000)\n"
     "      --device D         auto (default: CUDA when usable), cpu or cuda\n"
     "  -j, --jobs N           compute threads (default: all cores)\n"
-    "  -q, --quiet            no progress and no epoch lines\n"
+    "  -q, --quiet            no progress, epoch lines or notes (warnings still show)\n"
     "  -h, --help             this help\n"
     "  -V, --version          the version\n"
     "Exit status: 0 done; 1 stopped by Ctrl-C (resumable with --resume) or some --predict\n"
@@ -170,7 +170,8 @@ static int run_train(const cli *c)
     const backend_ops *ops = pick_backend(cfg.train.device, &e);
     if (!ops)
         return fatal(&e);
-    trainer_opts o = {.cfg = &cfg, .run_dir = run_dir, .ops = ops, .resume = c->resume,
+    trainer_opts o = {.cfg = &cfg, .config_name = c->config ? c->config : c->resume,
+                      .run_dir = run_dir, .ops = ops, .resume = c->resume,
                       .init_from = c->init_from, .stop = &stop_requested, .quiet = c->quiet};
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
@@ -344,7 +345,7 @@ int main(int argc, char **argv)
                 return usage_error("--jobs %s: expected 1..4096", optarg);
             break;
         case O_JSON: c.json = 1; break;
-        case 'q': c.quiet = 1; log_set_level(LOG_ERROR); break;
+        case 'q': c.quiet = 1; log_set_level(LOG_WARN); break; /* damaged records still show */
         case 'h': fputs(usage_text, stdout); return EXIT_ALL_OK;
         case 'V': printf("vgg-train %s\n", VGG_VERSION); return EXIT_ALL_OK;
         default: return usage_error("%s", "bad option");

@@ -9,7 +9,8 @@
 #include "common/atomic.h"
 
 static const char csv_header[] =
-    "epoch,lr,train_loss,train_top1,val_loss,val_top1,val_top5,images_per_s,seconds\n";
+    "epoch,lr,train_loss,train_top1,val_loss,val_top1,val_top5,images_per_s,seconds,skipped,"
+    "input_wait_s\n";
 
 void metrics_print(FILE *f, const epoch_row *r, int epochs)
 {
@@ -18,7 +19,12 @@ void metrics_print(FILE *f, const epoch_row *r, int epochs)
     if (!isnan(r->val_top1))
         fprintf(f, "  val loss %.4f top-1 %.2f%% top-5 %.2f%%", r->val_loss, 100.0 * r->val_top1,
                 100.0 * r->val_top5);
-    fprintf(f, "  %.1f img/s  %.1f s\n", r->images_per_s, r->seconds);
+    fprintf(f, "  %.1f img/s  %.1f s", r->images_per_s, r->seconds);
+    if (!isnan(r->input_wait))
+        fprintf(f, "  input wait %.1f s", r->input_wait);
+    if (r->skipped)
+        fprintf(f, "  skipped %lld damaged", r->skipped);
+    fputc('\n', f);
     fflush(f);
 }
 
@@ -32,8 +38,9 @@ int metrics_write_csv(const char *path, const epoch_row *rows, int n, err *e)
     fputs(csv_header, f);
     for (int i = 0; i < n; i++) {
         const epoch_row *r = &rows[i];
-        fprintf(f, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6g,%.6g\n", r->epoch, r->lr, r->train_loss,
-                r->train_top1, r->val_loss, r->val_top1, r->val_top5, r->images_per_s, r->seconds);
+        fprintf(f, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6g,%.6g,%lld,%.6g\n", r->epoch, r->lr,
+                r->train_loss, r->train_top1, r->val_loss, r->val_top1, r->val_top5,
+                r->images_per_s, r->seconds, r->skipped, r->input_wait);
     }
     if (fclose(f) != 0) {
         free(buf);
@@ -54,10 +61,11 @@ int metrics_read_csv(const char *path, int max_epoch, epoch_row *rows, int cap, 
     while (fgets(line, sizeof line, f)) {
         if (++lineno == 1)
             continue;
-        epoch_row r;
-        if (sscanf(line, "%d,%lg,%lg,%lg,%lg,%lg,%lg,%lg,%lg", &r.epoch, &r.lr, &r.train_loss,
-                   &r.train_top1, &r.val_loss, &r.val_top1, &r.val_top5, &r.images_per_s,
-                   &r.seconds) != 9) {
+        epoch_row r = {.input_wait = NAN};
+        int got = sscanf(line, "%d,%lg,%lg,%lg,%lg,%lg,%lg,%lg,%lg,%lld,%lg", &r.epoch, &r.lr,
+                         &r.train_loss, &r.train_top1, &r.val_loss, &r.val_top1, &r.val_top5,
+                         &r.images_per_s, &r.seconds, &r.skipped, &r.input_wait);
+        if (got != 9 && got != 11) {
             fclose(f);
             return err_set(e, "%s:%d: not a metrics.csv row", path, lineno);
         }

@@ -1,7 +1,10 @@
 /* metrics.h: one row of numbers per epoch, to the terminal and to metrics.csv.
  * metrics.csv columns: epoch,lr,train_loss,train_top1,val_loss,val_top1,val_top5,
- * images_per_s,seconds (top-1/top-5 as fractions; val_* are nan when the
- * store has no validation split). */
+ * images_per_s,seconds,skipped,input_wait_s (top-1/top-5 as fractions; val_* are nan when the
+ * store has no validation split; skipped: damaged records left out, training and validation,
+ * with data.skip_corrupt; input_wait_s: seconds the device waited for input, nan when the
+ * backend does not measure it). Files of earlier versions without the last two columns are
+ * read too. */
 #ifndef VGG_TRAIN_METRICS_H
 #define VGG_TRAIN_METRICS_H
 
@@ -12,6 +15,8 @@
 typedef struct epoch_row {
     int epoch;                  /* 1-based */
     double lr, train_loss, train_top1, val_loss, val_top1, val_top5, images_per_s, seconds;
+    long long skipped;
+    double input_wait;          /* seconds, NAN when not measured */
 } epoch_row;
 
 /* The epoch's line for the terminal (stdout). */

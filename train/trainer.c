@@ -17,6 +17,7 @@
 #include "train/evaluate.h"
 #include "train/init.h"
 #include "train/loader.h"
+#include "train/memory_check.h"
 #include "train/metrics.h"
 #include "train/plot.h"
 #include "train/schedule.h"
@@ -124,7 +125,7 @@ static int open_loaders(run *r, err *e)
     loader_config lc = {
         .s = r->s, .split = STORE_TRAIN, .train = 1, .batch = c->train.batch,
         .workers = c->data.workers, .depth = c->data.prefetch, .seed = (uint64_t)c->train.seed,
-        .ops = r->o->ops, .b = r->b,
+        .ops = r->o->ops, .b = r->b, .skip_corrupt = c->data.skip_corrupt,
         .policy = {c->augment.mode, c->augment.scale_min, c->augment.scale_max,
                    c->augment.area_min, c->augment.area_max, c->augment.flip,
                    c->augment.lighting, c->model.input_size},
@@ -135,6 +136,43 @@ static int open_loaders(run *r, err *e)
         return 0;
     lc.split = STORE_VAL, lc.train = 0, lc.workers = 1;
     return loader_create(&lc, &r->val, e);
+}
+
+/* The activations of a batch of k images beyond the backend's state (0 when unknown). */
+static uint64_t batch_bytes(const backend_ops *ops, const backend_config *bc, int k)
+{
+    if (!ops->host_bytes || k == 0)
+        return 0;
+    backend_config one = *bc, none = *bc;
+    one.max_batch = k, none.max_batch = 0;
+    return ops->host_bytes(&one) - ops->host_bytes(&none);
+}
+
+/* The memory the run needs, from the backend's estimate (the state and a full batch, plus the
+ * smaller last batches that get buffers of their own, and with skip_corrupt a batch made
+ * smaller by a damaged record), the host copies of the parameters and the loaders' staging
+ * buffers, against what is available. */
+static int check_memory(run *r, const backend_config *bc, err *e)
+{
+    const train_config *c = r->cfg;
+    const backend_ops *ops = r->o->ops;
+    uint64_t batch = (uint64_t)c->train.batch, classes = (uint64_t)r->m.opt.num_classes;
+    uint64_t image = (uint64_t)r->meta->height * (uint64_t)r->meta->width * 3;
+    uint64_t ntrain = store_count(r->s, STORE_TRAIN), nval = store_count(r->s, STORE_VAL);
+    uint64_t need = ops->host_bytes ? ops->host_bytes(bc) : 0;
+    if (ntrain < batch)
+        need += batch_bytes(ops, bc, (int)ntrain);
+    need += batch_bytes(ops, bc, (int)(nval % batch));
+    if (c->data.skip_corrupt)
+        need += batch_bytes(ops, bc, c->train.batch);
+    need += (2 * (uint64_t)r->m.num_params + r->m.num_stats + batch * classes) * sizeof(float);
+    int loaders = nval ? 2 : 1;
+    need += (uint64_t)loaders * (uint64_t)c->data.prefetch * batch *
+            (image + sizeof(augment) + sizeof(int32_t));
+    need += (ntrain + nval) * sizeof(uint64_t); /* the loaders' record orders */
+    need += ((uint64_t)c->train.epochs + 1) * sizeof(epoch_row);
+    const char *name = r->o->config_name ? r->o->config_name : r->o->run_dir;
+    return memory_check(name, need, memory_available(), c->train.batch, e);
 }
 
 static int setup(run *r, err *e)
@@ -155,6 +193,8 @@ static int setup(run *r, err *e)
                          .prec = (precision)c->train.precision, .seed = (uint64_t)c->train.seed};
     for (int i = 0; i < 3; i++)
         bc.mean[i] = (float)r->meta->mean[i], bc.std[i] = (float)r->meta->std[i];
+    if (check_memory(r, &bc, e) < 0)
+        return -1;
     size_t np = r->m.num_params, ns = r->m.num_stats ? r->m.num_stats : 1;
     r->params = malloc(np * sizeof(float));
     r->momentum = malloc(np * sizeof(float));
@@ -177,8 +217,12 @@ static int setup(run *r, err *e)
     schedule_init(&r->sched, &c->schedule, c->optim.lr, c->train.epochs);
     r->sched.plateau_scale = r->st.plateau_scale, r->sched.best = r->st.plateau_best;
     r->sched.bad_epochs = r->st.plateau_bad_epochs;
-    if (make_dirs(o->run_dir, e) < 0)
+    int removed;
+    if (make_dirs(o->run_dir, e) < 0 || (removed = atomic_remove_temps(o->run_dir, e)) < 0)
         return -1;
+    if (removed)
+        log_info("%s: removed %d temporary file%s of an interrupted run", o->run_dir, removed,
+                 removed == 1 ? "" : "s");
     snprintf(r->last, PATH_LEN, "%s/last.safetensors", o->run_dir);
     snprintf(r->best, PATH_LEN, "%s/best.safetensors", o->run_dir);
     snprintf(r->csv, PATH_LEN, "%s/metrics.csv", o->run_dir);
@@ -236,10 +280,15 @@ static int update(run *r, int epoch, uint64_t batches, int pending, double *lr, 
     return 0;
 }
 
-/* Trains the rest of epoch st.epoch. Returns 0 at its end, 1 when stopped, -1 on error. */
-static int train_epoch(run *r, double *lr, double *seconds, int64_t *images, err *e)
+/* Trains the rest of epoch st.epoch. Returns 0 at its end, 1 when stopped, -1 on error.
+ * *wait: seconds the device waited for input (NAN when the backend does not say). */
+static int train_epoch(run *r, double *lr, double *seconds, int64_t *images, double *wait,
+                       err *e)
 {
     const train_config *c = r->cfg;
+    const backend_ops *ops = r->o->ops;
+    if (ops->input_wait_seconds)
+        ops->input_wait_seconds(r->b); /* drop what validation and checkpoints waited */
     int epoch = r->st.epoch;
     uint64_t batches = loader_batches(r->train);
     char label[64], extra[96];
@@ -250,15 +299,19 @@ static int train_epoch(run *r, double *lr, double *seconds, int64_t *images, err
     int pending = 0, rc;
     backend_batch *batch;
     while ((rc = loader_next(r->train, &batch, e)) > 0) {
+        r->st.epoch_skipped += loader_skipped(r->train);
         batch->step = r->st.step;
-        if (r->o->ops->train_step(r->b, batch, c->train.label_smoothing, e) < 0) {
-            rc = -1;
-            break;
+        if (batch->n > 0) { /* 0: every record of the batch was damaged (skip_corrupt) */
+            if (ops->train_step(r->b, batch, c->train.label_smoothing, e) < 0) {
+                rc = -1;
+                break;
+            }
+            pending++;
         }
-        r->st.step++, r->st.batch_in_epoch++, pending++;
+        r->st.step++, r->st.batch_in_epoch++;
         if (r->st.batch_in_epoch % c->train.accumulate && (uint64_t)r->st.batch_in_epoch < batches)
             continue;
-        if (update(r, epoch, batches, pending, lr, e) < 0) {
+        if (pending && update(r, epoch, batches, pending, lr, e) < 0) {
             rc = -1;
             break;
         }
@@ -273,16 +326,21 @@ static int train_epoch(run *r, double *lr, double *seconds, int64_t *images, err
     }
     *seconds = progress_finish(p);
     *images = r->st.epoch_images - images_before;
+    *wait = ops->input_wait_seconds ? ops->input_wait_seconds(r->b) : NAN;
+    if (rc == 0 && r->st.epoch_images == 0)
+        return err_set(e, "%s: epoch %d: every record of the training split was left out as "
+                          "damaged", c->data.store, epoch + 1);
     return rc;
 }
 
 /* Validation, the metrics row, the plot and the checkpoints of a finished epoch. */
-static int finish_epoch(run *r, double lr, double seconds, int64_t images, err *e)
+static int finish_epoch(run *r, double lr, double seconds, int64_t images, double wait, err *e)
 {
     const train_config *c = r->cfg;
     epoch_row row = {.epoch = r->st.epoch + 1, .lr = lr, .seconds = seconds,
                      .images_per_s = seconds > 0 ? (double)images / seconds : 0,
-                     .val_loss = NAN, .val_top1 = NAN, .val_top5 = NAN};
+                     .val_loss = NAN, .val_top1 = NAN, .val_top5 = NAN,
+                     .skipped = r->st.epoch_skipped, .input_wait = wait};
     int64_t n = r->st.epoch_images ? r->st.epoch_images : 1;
     row.train_loss = r->st.epoch_loss_sum / (double)n;
     row.train_top1 = (double)r->st.epoch_correct / (double)n;
@@ -293,6 +351,7 @@ static int finish_epoch(run *r, double lr, double seconds, int64_t images, err *
         row.val_loss = r->val_result.loss;
         row.val_top1 = (double)r->val_result.top1 / (double)vn;
         row.val_top5 = (double)r->val_result.top5 / (double)vn;
+        row.skipped += r->val_result.skipped;
     }
     double score = r->val ? row.val_top1 : row.train_top1;
     if (schedule_epoch_end(&r->sched, score))
@@ -302,6 +361,7 @@ static int finish_epoch(run *r, double lr, double seconds, int64_t images, err *
     r->st.plateau_bad_epochs = r->sched.bad_epochs;
     r->st.epoch++, r->st.batch_in_epoch = 0;
     r->st.epoch_loss_sum = 0, r->st.epoch_correct = r->st.epoch_images = 0;
+    r->st.epoch_skipped = 0;
     int is_best = score > r->st.best_top1;
     if (is_best)
         r->st.best_top1 = score;
@@ -323,11 +383,11 @@ int trainer_run(const trainer_opts *o, err *e)
     if (rc == 0 && o->cfg->train.epochs == 0)
         rc = save(&r, r.last, 1, e);
     while (rc == 0 && r.st.epoch < o->cfg->train.epochs) {
-        double lr = schedule_lr(&r.sched, r.st.epoch, 0), seconds;
+        double lr = schedule_lr(&r.sched, r.st.epoch, 0), seconds, wait;
         int64_t images;
-        rc = train_epoch(&r, &lr, &seconds, &images, e);
+        rc = train_epoch(&r, &lr, &seconds, &images, &wait, e);
         if (rc == 0)
-            rc = finish_epoch(&r, lr, seconds, images, e);
+            rc = finish_epoch(&r, lr, seconds, images, wait, e);
         else if (rc == 1 && save(&r, r.last, 1, e) < 0)
             rc = -1;
         if (rc == 0 && o->stop && *o->stop)

@@ -10,6 +10,10 @@
  * CPU. A non-finite loss stops with an error before the update, leaving the last good
  * checkpoint. With train.epochs = 0 the initialised model is written as last and nothing
  * is trained.
+ * Before any work, the memory the run needs is estimated (memory_check.h) and a run that
+ * cannot fit is refused; the temporaries of an interrupted earlier run in the run directory
+ * are removed. A damaged store record stops the run (exit 2, the last good checkpoint kept)
+ * or, with data.skip_corrupt, is left out and counted in the epoch's row.
  */
 #ifndef VGG_TRAIN_TRAINER_H
 #define VGG_TRAIN_TRAINER_H
@@ -22,6 +26,7 @@
 
 typedef struct trainer_opts {
     const train_config *cfg;
+    const char *config_name;    /* where cfg came from, for messages (NULL: the run directory) */
     const char *run_dir;
     const backend_ops *ops;
     const char *resume;         /* checkpoint to continue, or NULL */

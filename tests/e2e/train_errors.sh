@@ -2,7 +2,8 @@
 # vgg-train's failures are clear one-line errors with the documented exit status: a store of
 # the wrong format or no store at all (2), a checkpoint of another architecture for --resume
 # and --eval on a store with other classes (2), an unreadable image among --predict's files
-# (named, the others still predicted, 1), and a non-finite loss (2).
+# (named, the others still predicted, 1), a non-finite loss (2), and a run that needs more
+# memory than there is (2, before any work).
 . "$(dirname "$0")/lib.sh"
 need_bin vgg-train
 need_bin vgg-pack
@@ -60,4 +61,11 @@ expect_status 2 "${tiny[@]}" --set optim.lr=100 --set optim.momentum=0.99 --set 
     --set train.epochs=3 --set train.run_dir="$TMP/nan" 2> "$TMP/err"
 grep -q "epoch 1, step [0-9]*: the loss is not finite" "$TMP/err" || fail "$(cat "$TMP/err")"
 [ -e "$TMP/nan/last.safetensors" ] && fail "a diverged run wrote a checkpoint"
+
+# Batch 65536 of a full-width VGG-A at 512x512 needs petabytes: refused before any work.
+expect_status 2 "${tiny[@]}" --set train.batch=65536 --set model.width_div=1 \
+    --set model.input_size=512 --set train.run_dir="$TMP/huge" 2> "$TMP/err"
+grep -q "tiny.ini: this run needs about [0-9.]* GiB of memory (batch 65536), [0-9.]* [GM]iB are available; lower train.batch or use train.accumulate\$" "$TMP/err" ||
+    fail "$(cat "$TMP/err")"
+[ -e "$TMP/huge" ] && fail "the run directory was made before the memory check"
 echo "ok"

@@ -273,4 +273,5 @@ const backend_ops backend_cpu_ops = {
     .eval_step = cpu_eval_step,
     .read_metrics = cpu_read_metrics,
     .input_wait_seconds = NULL,
+    .host_bytes = cpu_host_bytes,
 };

@@ -98,6 +98,9 @@ struct backend {
     float label_smoothing;
 };
 
+/* cpu_footprint.c: backend_ops.host_bytes. */
+size_t cpu_host_bytes(const backend_config *cfg);
+
 /* cpu_mem.c: buffers allocated once, zeroed (touched) up front, on huge pages when large. */
 void *cpu_alloc(size_t bytes);
 void cpu_free(void *p);

@@ -85,6 +85,30 @@ void fixture_store(const char *dir, int n_train, int n_val, int classes, int h, 
     free(rec);
 }
 
+void fixture_corrupt(const char *dir, int split, int index)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    cr_assert_eq(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 4);
+    cr_assert_eq(mdb_env_open(env, dir, 0, 0644), 0);
+    cr_assert_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    cr_assert_eq(mdb_dbi_open(txn, store_split_names[split], 0, &dbi), 0);
+    uint8_t key[STORE_KEY_SIZE];
+    store_key_encode((uint64_t)index, key);
+    MDB_val k = {STORE_KEY_SIZE, key}, v;
+    cr_assert_eq(mdb_get(txn, dbi, &k, &v), 0);
+    uint8_t *rec = malloc(v.mv_size);
+    memcpy(rec, v.mv_data, v.mv_size);
+    rec[STORE_HEADER_SIZE + 5] ^= 0x10;
+    v.mv_data = rec;
+    cr_assert_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    cr_assert_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    free(rec);
+}
+
 void fixture_remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);

@@ -65,14 +65,17 @@ Test(config, reads_values_and_keeps_defaults, .fini = cleanup)
     cr_expect_eq(c.schedule.kind, SCHED_COSINE);
     cr_expect_eq(c.train.batch, 64);
     cr_expect_eq(c.augment.mode, AUG_SCALE);          /* default: the paper's jittering */
+    cr_expect_eq(c.data.skip_corrupt, 0);            /* default: a damaged record stops */
 }
 
 Test(config, set_overrides_the_file, .fini = cleanup)
 {
     train_config c;
     err e = {{0}};
-    const char *sets[] = {"optim.lr=0.001", "train.epochs=30", "augment.mode=resized"};
-    cr_assert_eq(config_load(write_ini(good), sets, 3, &c, &e), 0, "%s", e.msg);
+    const char *sets[] = {"optim.lr=0.001", "train.epochs=30", "augment.mode=resized",
+                          "data.skip_corrupt=true"};
+    cr_assert_eq(config_load(write_ini(good), sets, 4, &c, &e), 0, "%s", e.msg);
+    cr_expect_eq(c.data.skip_corrupt, 1);
     cr_expect_float_eq(c.optim.lr, 0.001f, 1e-9);
     cr_expect_eq(c.train.epochs, 30);
     cr_expect_eq(c.augment.mode, AUG_RESIZED);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "fake_backend.h"
 #include "fixture_store.h"
 #include "train/config.h"
@@ -41,15 +42,21 @@ static void teardown(void)
     fixture_remove_dir(dir);
 }
 
-static loader *make(int train, int workers, uint64_t seed)
+static loader *make_loader(store *s, int train, int workers, uint64_t seed, int skip_corrupt)
 {
-    loader_config c = {.s = st, .split = STORE_TRAIN, .train = train, .batch = BATCH,
+    loader_config c = {.s = s, .split = STORE_TRAIN, .train = train, .batch = BATCH,
                        .workers = workers, .depth = 3, .seed = seed, .ops = &fake_backend_ops,
-                       .b = b, .policy = {AUG_RESIZED, 0, 0, 0.3f, 1.0f, 1, 0.1f, 16}};
+                       .b = b, .skip_corrupt = skip_corrupt,
+                       .policy = {AUG_RESIZED, 0, 0, 0.3f, 1.0f, 1, 0.1f, 16}};
     loader *l;
     err e = {{0}};
     cr_assert_eq(loader_create(&c, &l, &e), 0, "%s", e.msg);
     return l;
+}
+
+static loader *make(int train, int workers, uint64_t seed)
+{
+    return make_loader(st, train, workers, seed, 0);
 }
 
 /* The labels and first pixel bytes of each image of an epoch (from batch `first`), and the
@@ -60,19 +67,24 @@ typedef struct seen {
     augment aug;
 } seen;
 
+static int epoch_skipped; /* records run_epoch's epoch left out (skip_corrupt) */
+
 static int run_epoch(loader *l, uint64_t epoch, uint64_t first, seen *out)
 {
     loader_start_epoch(l, epoch, first);
     backend_batch *batch;
     int n = 0, rc;
     err e = {{0}};
-    while ((rc = loader_next(l, &batch, &e)) > 0)
+    epoch_skipped = 0;
+    while ((rc = loader_next(l, &batch, &e)) > 0) {
+        epoch_skipped += loader_skipped(l);
         for (int i = 0; i < batch->n; i++, n++) {
             memset(&out[n], 0, sizeof out[n]);
             out[n].label = batch->labels[i];
             memcpy(out[n].px, batch->pixels + (size_t)i * H * W * 3, sizeof out[n].px);
             out[n].aug = batch->aug[i];
         }
+    }
     cr_assert_eq(rc, 0, "%s", e.msg);
     return n;
 }
@@ -132,4 +144,93 @@ Test(loader, evaluation_is_in_order_with_centre_crops, .init = setup, .fini = te
         cr_expect_float_eq(all[i].aug.crop_x, 4.0f, 0);
     }
     loader_destroy(l);
+}
+
+/* A copy of the fixture with records 7 and 8..15 of the training split damaged (one pixel
+ * byte each), opened as store *damaged. */
+static char damaged_dir[160];
+static store *damaged;
+
+static void setup_damaged(void)
+{
+    log_init("test-train", LOG_ERROR); /* one warning per skipped record is not wanted here */
+    setup();
+    snprintf(damaged_dir, sizeof damaged_dir, "%s-damaged", dir);
+    fixture_store(damaged_dir, N, 13, 5, H, W);
+    for (int i = 7; i < 16; i++)
+        fixture_corrupt(damaged_dir, 0, i);
+    err e = {{0}};
+    cr_assert_eq(store_open(damaged_dir, &damaged, &e), 0, "%s", e.msg);
+}
+
+static void teardown_damaged(void)
+{
+    store_close(damaged);
+    fixture_remove_dir(damaged_dir);
+    teardown();
+}
+
+static loader *make_on(store *s, int train, int skip) { return make_loader(s, train, 2, 5, skip); }
+
+Test(loader, a_damaged_record_stops_with_the_store_split_and_index, .init = setup_damaged,
+     .fini = teardown_damaged)
+{
+    loader *l = make_on(damaged, 0, 0);
+    loader_start_epoch(l, 0, 0);
+    backend_batch *batch;
+    err e = {{0}};
+    cr_assert_eq(loader_next(l, &batch, &e), -1, "a damaged record was handed out");
+    cr_expect(strstr(e.msg, damaged_dir), "%s", e.msg);
+    cr_expect(strstr(e.msg, "train record 7"), "%s", e.msg);
+    cr_expect(strstr(e.msg, "CRC"), "%s", e.msg);
+    loader_destroy(l);
+}
+
+Test(loader, skip_corrupt_leaves_damaged_records_out_and_counts_them, .init = setup_damaged,
+     .fini = teardown_damaged)
+{
+    /* evaluation order: batch 0 lacks record 7, batch 1 is empty, the rest are whole */
+    loader *l = make_on(damaged, 0, 1);
+    loader_start_epoch(l, 0, 0);
+    backend_batch *batch;
+    err e = {{0}};
+    int expect_n[] = {7, 0, 8, 8, 8, 5}, expect_skipped[] = {1, 8, 0, 0, 0, 0};
+    for (int i = 0; i < 6; i++) {
+        cr_assert_eq(loader_next(l, &batch, &e), 1, "batch %d: %s", i, e.msg);
+        cr_expect_eq(batch->n, expect_n[i], "batch %d", i);
+        cr_expect_eq(loader_skipped(l), expect_skipped[i], "batch %d", i);
+        for (int j = 0; j < batch->n; j++) /* records 0..6, then 16.. in order */
+            cr_expect_eq(batch->labels[j], (i * BATCH + j) % 5, "batch %d image %d", i, j);
+    }
+    cr_expect_eq(loader_next(l, &batch, &e), 0);
+    loader_destroy(l);
+}
+
+/* Training order with damaged records left out: the batches of the clean store minus those
+ * records, and every other image keeps its augmentation (drawn by position), so a resumed run
+ * sees what an uninterrupted one sees. */
+Test(loader, skipping_does_not_shift_the_other_images, .init = setup_damaged,
+     .fini = teardown_damaged)
+{
+    loader *clean = make_on(st, 1, 1), *skip = make_on(damaged, 1, 1);
+    int total_skipped = 0;
+    for (uint64_t epoch = 0; epoch < 3; epoch++) {
+        seen want[N], got[N];
+        int n = run_epoch(clean, epoch, 0, want);
+        cr_assert_eq(epoch_skipped, 0);
+        int m = run_epoch(skip, epoch, 0, got), skipped = epoch_skipped;
+        cr_assert_eq(m + skipped, n, "epoch %llu", (unsigned long long)epoch);
+        int removed = 0;
+        for (int i = 0, j = 0; i < n; i++) {
+            if (j < m && !memcmp(&want[i], &got[j], sizeof(seen)))
+                j++;
+            else
+                removed++;
+        }
+        cr_expect_eq(removed, skipped, "epoch %llu: other images changed", (unsigned long long)epoch);
+        total_skipped += skipped;
+    }
+    cr_expect_gt(total_skipped, 0, "no damaged record was met");
+    loader_destroy(clean);
+    loader_destroy(skip);
 }

@@ -90,6 +90,27 @@ static size_t params_of_tiny(void)
     return n;
 }
 
+/* Trains c (run directory root/split) until a "Ctrl-C" at step 8, in the middle of epoch 2. */
+static void train_until_stopped(const train_config *c)
+{
+    volatile sig_atomic_t stop = 0;
+    err e = {{0}};
+    fake_stop_flag = &stop;
+    fake_stop_at_step = 8;
+    cr_assert_eq(train(c, NULL, &stop, &e), TRAIN_STOPPED, "%s", e.msg);
+    fake_stop_at_step = UINT64_MAX;
+}
+
+/* Continues the run of c from root/split/last.safetensors to its end. */
+static void resume_split(const train_config *c)
+{
+    volatile sig_atomic_t stop = 0;
+    err e = {{0}};
+    char resume[256];
+    snprintf(resume, sizeof resume, "%s/split/last.safetensors", root);
+    cr_assert_eq(train(c, resume, &stop, &e), TRAIN_DONE, "%s", e.msg);
+}
+
 Test(trainer, resume_equals_uninterrupted_training, .init = setup, .fini = teardown)
 {
     train_config a, b;
@@ -97,23 +118,16 @@ Test(trainer, resume_equals_uninterrupted_training, .init = setup, .fini = teard
     load_config(&a, "full", NULL, 0);
     cr_assert_eq(train(&a, NULL, NULL, &e), TRAIN_DONE, "%s", e.msg);
 
-    /* The same run, stopped by a "Ctrl-C" in the middle of epoch 2, then resumed. */
-    volatile sig_atomic_t stop = 0;
-    fake_stop_flag = &stop;
-    fake_stop_at_step = 8;
+    /* The same run, stopped in the middle of epoch 2, then resumed. */
     load_config(&b, "split", NULL, 0);
-    cr_assert_eq(train(&b, NULL, &stop, &e), TRAIN_STOPPED, "%s", e.msg);
+    train_until_stopped(&b);
     checkpoint_meta mid;
     free(load_last("split", NULL, &mid));
     cr_expect_eq(mid.state.epoch, 1);
     cr_expect_eq(mid.state.batch_in_epoch, 3);
     cr_expect_eq(mid.state.step, 9);
     checkpoint_meta_free(&mid);
-    fake_stop_at_step = UINT64_MAX;
-    stop = 0;
-    char resume[256];
-    snprintf(resume, sizeof resume, "%s/split/last.safetensors", root);
-    cr_assert_eq(train(&b, resume, &stop, &e), TRAIN_DONE, "%s", e.msg);
+    resume_split(&b);
 
     checkpoint_meta ma, mb;
     float *ma_mom, *mb_mom;
@@ -234,4 +248,145 @@ Test(trainer, resume_of_another_architecture_is_an_error, .init = setup, .fini =
     snprintf(resume, sizeof resume, "%s/a/last.safetensors", root);
     cr_expect_lt(train(&b, resume, NULL, &e), 0);
     cr_expect(strstr(e.msg, "another architecture"), "%s", e.msg);
+}
+
+static void damage_store(void)
+{
+    char store[256];
+    snprintf(store, sizeof store, "%s/store", root);
+    fixture_corrupt(store, 0, 5);
+    fixture_corrupt(store, 1, 2);
+}
+
+static int file_exists(const char *run, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/%s", root, run, name);
+    return access(path, F_OK) == 0;
+}
+
+Test(trainer, a_damaged_record_stops_the_run_naming_it, .init = setup, .fini = teardown)
+{
+    damage_store();
+    train_config c;
+    err e = {{0}};
+    load_config(&c, "damaged", NULL, 0);
+    cr_assert_lt(train(&c, NULL, NULL, &e), 0);
+    cr_expect(strstr(e.msg, "/store: train record 5: CRC"), "%s", e.msg);
+    cr_expect(!file_exists("damaged", "last.safetensors"), "a checkpoint was written");
+}
+
+/* With data.skip_corrupt the two damaged records (one training, one validation) are left out
+ * of every epoch and counted in metrics.csv, and a resumed run still equals an uninterrupted
+ * one. */
+Test(trainer, skip_corrupt_counts_and_resumes_bit_for_bit, .init = setup, .fini = teardown)
+{
+    damage_store();
+    train_config a, b;
+    err e = {{0}};
+    const char *skip[] = {"data.skip_corrupt=true"};
+    load_config(&a, "full", skip, 1);
+    cr_assert_eq(train(&a, NULL, NULL, &e), TRAIN_DONE, "%s", e.msg);
+    load_config(&b, "split", skip, 1);
+    train_until_stopped(&b);
+    resume_split(&b);
+
+    checkpoint_meta ma, mb;
+    float *pa = load_last("full", NULL, &ma), *pb = load_last("split", NULL, &mb);
+    cr_expect_eq(memcmp(pa, pb, params_of_tiny() * 4), 0, "weights differ after resume");
+    epoch_row ra[8], rb[8];
+    char csv[256];
+    for (int run = 0; run < 2; run++) {
+        snprintf(csv, sizeof csv, "%s/%s/metrics.csv", root, run ? "split" : "full");
+        cr_assert_eq(metrics_read_csv(csv, 100, run ? rb : ra, 8, &e), 3, "%s", e.msg);
+    }
+    for (int i = 0; i < 3; i++) {
+        cr_expect_eq(ra[i].skipped, 2, "epoch %d skipped %lld", i + 1, ra[i].skipped);
+        cr_expect_eq(rb[i].skipped, 2, "resumed epoch %d skipped %lld", i + 1, rb[i].skipped);
+        cr_expect_eq(ra[i].train_loss, rb[i].train_loss, "epoch %d", i + 1);
+        cr_expect(isnan(ra[i].input_wait), "the fake backend does not measure input waits");
+    }
+    free(pa), free(pb);
+    checkpoint_meta_free(&ma), checkpoint_meta_free(&mb);
+}
+
+/* Batches of one image: the damaged record's batch is empty, so that step trains nothing,
+ * and an accumulation group holding it updates over its other batch. */
+Test(trainer, an_empty_batch_trains_nothing, .init = setup, .fini = teardown)
+{
+    damage_store();
+    train_config c;
+    err e = {{0}};
+    const char *sets[] = {"data.skip_corrupt=true", "train.batch=1", "train.accumulate=2",
+                          "train.epochs=1"};
+    load_config(&c, "one", sets, 4);
+    uint64_t before = fake_steps_taken;
+    cr_assert_eq(train(&c, NULL, NULL, &e), TRAIN_DONE, "%s", e.msg);
+    cr_expect_eq(fake_steps_taken - before, 47, "%llu train steps",
+                 (unsigned long long)(fake_steps_taken - before));
+    checkpoint_meta m;
+    free(load_last("one", NULL, &m));
+    cr_expect_eq(m.state.step, 48, "steps count the loader's batches");
+    checkpoint_meta_free(&m);
+}
+
+Test(trainer, temporaries_of_a_killed_run_are_removed, .init = setup, .fini = teardown)
+{
+    char dir[256], tmp[300], keep[300];
+    snprintf(dir, sizeof dir, "%s/killed", root);
+    cr_assert_eq(mkdir(dir, 0777), 0);
+    snprintf(tmp, sizeof tmp, "%s/.last.safetensors.tmp-Ab12Cd", dir);
+    snprintf(keep, sizeof keep, "%s/notes.txt", dir);
+    fclose(fopen(tmp, "w"));
+    fclose(fopen(keep, "w"));
+    train_config c;
+    err e = {{0}};
+    const char *zero[] = {"train.epochs=0"};
+    load_config(&c, "killed", zero, 1);
+    cr_assert_eq(train(&c, NULL, NULL, &e), TRAIN_DONE, "%s", e.msg);
+    cr_expect_neq(access(tmp, F_OK), 0, "the temporary is still there");
+    cr_expect_eq(access(keep, F_OK), 0, "a user's file was removed");
+}
+
+/* A backend that says the run needs more memory than any machine has: refused before any
+ * work, with the numbers and what to do. */
+static size_t huge_bytes(const backend_config *cfg) { return (size_t)cfg->max_batch << 50; }
+static double fixed_wait(backend *b) { return 0.25; }
+
+Test(trainer, a_run_that_cannot_fit_is_refused_before_any_work, .init = setup, .fini = teardown)
+{
+    backend_ops ops = fake_backend_ops;
+    ops.host_bytes = huge_bytes;
+    train_config c;
+    err e = {{0}};
+    load_config(&c, "huge", NULL, 0);
+    trainer_opts o = {.cfg = &c, .config_name = "x.ini", .run_dir = c.train.run_dir, .ops = &ops,
+                      .quiet = 1};
+    uint64_t before = fake_steps_taken;
+    cr_assert_lt(trainer_run(&o, &e), 0);
+    cr_expect(strstr(e.msg, "x.ini: this run needs about 12582912.0 GiB of memory (batch 8)"),
+              "%s", e.msg); /* 8 << 50 for the batch, 4 << 50 for the last validation batch */
+    cr_expect(strstr(e.msg, " are available; ") &&
+              strstr(e.msg, "lower train.batch or use train.accumulate"), "%s", e.msg);
+    cr_expect_eq(fake_steps_taken, before);
+    cr_expect_neq(access(c.train.run_dir, F_OK), 0, "the run directory was created");
+}
+
+Test(trainer, the_input_wait_is_reported_per_epoch, .init = setup, .fini = teardown)
+{
+    backend_ops ops = fake_backend_ops;
+    ops.input_wait_seconds = fixed_wait;
+    train_config c;
+    err e = {{0}};
+    const char *two[] = {"train.epochs=2"};
+    load_config(&c, "wait", two, 1);
+    trainer_opts o = {.cfg = &c, .run_dir = c.train.run_dir, .ops = &ops, .quiet = 1};
+    cr_assert_eq(trainer_run(&o, &e), TRAIN_DONE, "%s", e.msg);
+    epoch_row rows[4];
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s/wait/metrics.csv", root);
+    cr_assert_eq(metrics_read_csv(csv, 100, rows, 4, &e), 2, "%s", e.msg);
+    cr_expect_eq(rows[0].input_wait, 0.25);
+    cr_expect_eq(rows[1].input_wait, 0.25);
+    cr_expect_eq(rows[1].skipped, 0);
 }
