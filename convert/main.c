@@ -43,7 +43,8 @@ static void usage(void)
            "Inputs that cannot be converted are listed at the end and in\n"
            "OUT/convert-errors.tsv; files that are not images by name are ignored.\n"
            "\n"
-           "Exit status: 0 all converted, 1 some inputs skipped, 2 usage or fatal error.\n",
+           "Exit status: 0 all converted, 1 some inputs skipped, 2 usage or fatal error (a\n"
+           "full or read-only disk included: the run stops, completed outputs are kept).\n",
            program);
 }
 

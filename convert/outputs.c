@@ -7,6 +7,7 @@
 
 #include "common/atomic.h"
 #include "common/names.h"
+#include "convert/output_file.h"
 
 typedef struct class_dir {
     char *raw, *out;
@@ -31,8 +32,13 @@ int outputs_mkdirs(const char *dir, err *e)
             continue;
         char saved = *p;
         *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            if (output_file_errno_is_fatal(errno)) {
+                err_set(e, "%s: %s", path, strerror(errno));
+                return OUTPUT_FILE_DISK_FULL;
+            }
             return err_sys(e, errno, path, "cannot create folder");
+        }
         *p = saved;
         if (!saved)
             break;
@@ -71,47 +77,55 @@ void outputs_close(outputs *o)
     free(o);
 }
 
-/* The output folder name of a raw class, made (and its folder created) on first use. */
-static const char *class_folder(outputs *o, const char *raw, err *e)
+/* The output folder name of a raw class in *folder, made (and its folder created) on first
+ * use. Returns 0, -1, or OUTPUT_FILE_DISK_FULL. */
+static int class_folder(outputs *o, const char *raw, const char **folder, err *e)
 {
-    if (o->n_classes && strcmp(o->classes[o->last].raw, raw) == 0)
-        return o->classes[o->last].out;
+    if (o->n_classes && strcmp(o->classes[o->last].raw, raw) == 0) {
+        *folder = o->classes[o->last].out;
+        return 0;
+    }
     for (size_t i = 0; i < o->n_classes; i++)
-        if (strcmp(o->classes[i].raw, raw) == 0)
-            return o->classes[o->last = i].out;
+        if (strcmp(o->classes[i].raw, raw) == 0) {
+            *folder = o->classes[o->last = i].out;
+            return 0;
+        }
     if (o->n_classes == o->cap_classes) {
         size_t cap = o->cap_classes ? o->cap_classes * 2 : 64;
         class_dir *bigger = realloc(o->classes, cap * sizeof *bigger);
         if (!bigger)
-            return err_set(e, "out of memory"), NULL;
+            return err_set(e, "out of memory");
         o->classes = bigger;
         o->cap_classes = cap;
     }
     char clean[NAMES_MAX + 1], unique[NAMES_MAX + 16], path[4096];
     names_sanitize(raw, clean, sizeof clean);
     if (names_claim(o->names, "", clean, "", unique, sizeof unique, e) < 0)
-        return NULL;
+        return -1;
     snprintf(path, sizeof path, "%s/%s", o->dir, unique);
-    if (outputs_mkdirs(path, e) < 0 || atomic_remove_temps(path, e) < 0)
-        return NULL;
+    int r = outputs_mkdirs(path, e);
+    if (r < 0 || atomic_remove_temps(path, e) < 0)
+        return r < 0 ? r : -1;
     class_dir *c = &o->classes[o->n_classes];
     c->raw = strdup(raw);
     c->out = strdup(unique);
     if (!c->raw || !c->out) {
         free(c->raw);
         free(c->out);
-        return err_set(e, "out of memory"), NULL;
+        return err_set(e, "out of memory");
     }
     o->last = o->n_classes++;
-    return c->out;
+    *folder = c->out;
+    return 0;
 }
 
 int outputs_plan(outputs *o, const char *class_name, const char *name, long long src_mtime,
                  int force, char *path, size_t cap, err *e)
 {
-    const char *folder = class_folder(o, class_name, e);
-    if (!folder)
-        return -1;
+    const char *folder = NULL;
+    int r = class_folder(o, class_name, &folder, e);
+    if (r < 0)
+        return r;
     char stem[NAMES_MAX + 1], unique[NAMES_MAX + 32];
     const char *dot = strrchr(name, '.');
     char raw_stem[4096];

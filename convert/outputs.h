@@ -23,11 +23,12 @@ int outputs_open(const char *out_dir, output_format format, outputs **out, err *
 void outputs_close(outputs *o);
 
 /* Writes the output path of (class_name, name) into path. Returns 1 when it must be made,
- * 0 when it exists and is not older than src_mtime (and !force), -1 on error. */
+ * 0 when it exists and is not older than src_mtime (and !force), -1 on error,
+ * OUTPUT_FILE_DISK_FULL (output_file.h) when its folder cannot be created for lack of space. */
 int outputs_plan(outputs *o, const char *class_name, const char *name, long long src_mtime,
                  int force, char *path, size_t cap, err *e);
 
-/* mkdir -p. */
+/* mkdir -p. Returns 0, -1, or OUTPUT_FILE_DISK_FULL. */
 int outputs_mkdirs(const char *dir, err *e);
 
 #endif

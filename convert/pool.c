@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/atomic.h"
 #include "convert/converter.h"
 
 /* Files larger than this are not images we want to decode. */
@@ -24,6 +23,8 @@ struct pool {
     int *ready, n_ready;        /* slots waiting for a worker, oldest first */
     int *spare, n_spare;        /* slots free for the walker */
     int stopping;
+    int disk_full;              /* an output could not be written for lack of space: stop */
+    err fatal;                  /* its message */
     pthread_t *threads;
     int n_threads;
     const convert_options *opt;
@@ -49,7 +50,18 @@ static void convert_job(pool *p, converter *c, job *j)
                 ? converter_run_file(c, j->in_path, max_input_bytes, &out, &out_size, &e)
                 : converter_run(c, j->data, j->size, &out, &out_size, &e);
     if (r == 0)
-        r = atomic_write_nosync(j->out_path, out, out_size, &e);  /* synced at the end */
+        r = output_file_write(j->out_path, out, out_size, &e);  /* synced at the end */
+    if (r == OUTPUT_FILE_DISK_FULL) {
+        /* Not this input's fault: every later output would fail alike. Stop the run. */
+        pthread_mutex_lock(&p->lock);
+        if (!p->disk_full)
+            p->fatal = e;
+        p->disk_full = 1;
+        pthread_cond_broadcast(&p->queued);  /* idle workers quit, */
+        pthread_cond_broadcast(&p->freed);   /* the walker stops submitting */
+        pthread_mutex_unlock(&p->lock);
+        return;
+    }
     if (r < 0)
         report_add(p->rep, j->source, e.msg);
     tally_add(p->tally, r < 0 ? &p->tally->failed : &p->tally->converted);
@@ -62,9 +74,9 @@ static void *worker(void *arg)
     converter *c = converter_new(p->opt, &e);
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->n_ready && !p->stopping)
+        while (!p->n_ready && !p->stopping && !p->disk_full)
             pthread_cond_wait(&p->queued, &p->lock);
-        if (!p->n_ready)
+        if (!p->n_ready || p->disk_full)
             break;
         int slot = p->ready[0];
         memmove(p->ready, p->ready + 1, (size_t)--p->n_ready * sizeof *p->ready);
@@ -114,7 +126,7 @@ pool *pool_start(const convert_options *opt, report *rep, tally *t, err *e)
         if (pthread_create(&p->threads[p->n_threads], NULL, worker, p) != 0)
             break;
     if (p->n_threads == 0) {
-        pool_finish(p);
+        pool_finish(p, e);
         err_set(e, "cannot start worker threads");
         return NULL;
     }
@@ -124,8 +136,13 @@ pool *pool_start(const convert_options *opt, report *rep, tally *t, err *e)
 int pool_submit(pool *p, const walker_entry *ent, const char *out_path, err *e)
 {
     pthread_mutex_lock(&p->lock);
-    while (!p->n_spare)
+    while (!p->n_spare && !p->disk_full)
         pthread_cond_wait(&p->freed, &p->lock);
+    if (p->disk_full) {
+        *e = p->fatal;
+        pthread_mutex_unlock(&p->lock);
+        return OUTPUT_FILE_DISK_FULL;
+    }
     int slot = p->spare[--p->n_spare];
     pthread_mutex_unlock(&p->lock);
 
@@ -158,7 +175,7 @@ int pool_submit(pool *p, const walker_entry *ent, const char *out_path, err *e)
     return r;
 }
 
-void pool_finish(pool *p)
+int pool_finish(pool *p, err *e)
 {
     pthread_mutex_lock(&p->lock);
     p->stopping = 1;
@@ -175,5 +192,9 @@ void pool_finish(pool *p)
     free(p->ready);
     free(p->spare);
     free(p->threads);
+    int r = p->disk_full ? OUTPUT_FILE_DISK_FULL : 0;
+    if (r)
+        *e = p->fatal;
     free(p);
+    return r;
 }

@@ -14,6 +14,7 @@
 #include "common/progress.h"
 #include "common/walker.h"
 #include "convert/options.h"
+#include "convert/output_file.h"
 #include "convert/report.h"
 
 /* Counts of one run, updated atomically (tally_add) from any thread. */
@@ -29,10 +30,16 @@ typedef struct pool pool;
 
 pool *pool_start(const convert_options *opt, report *rep, tally *t, err *e);
 
-/* Queues the conversion of `ent` (its bytes are copied) to out_path; waits for a free slot. */
+/* When a worker finds the disk full (or the quota exceeded, or the disk read-only:
+ * OUTPUT_FILE_DISK_FULL of output_file.h), the workers stop after their current image,
+ * queued jobs are dropped uncounted, and that error becomes the run's. */
+
+/* Queues the conversion of `ent` (its bytes are copied) to out_path; waits for a free slot.
+ * Returns 0, -1 (this entry could not be queued), or OUTPUT_FILE_DISK_FULL with its message. */
 int pool_submit(pool *p, const walker_entry *ent, const char *out_path, err *e);
 
-/* Waits until every queued job is done, then stops the workers and frees the pool. */
-void pool_finish(pool *p);
+/* Waits until every queued job is done (or the disk filled), then stops the workers and
+ * frees the pool. Returns 0, or OUTPUT_FILE_DISK_FULL with its message in *e. */
+int pool_finish(pool *p, err *e);
 
 #endif

@@ -35,7 +35,8 @@ static uint64_t count_images(const convert_options *opt)
     return n;
 }
 
-/* Walks every input and hands each image that needs doing to the pool. */
+/* Walks every input and hands each image that needs doing to the pool. Returns 0, -1 (a fatal
+ * walker error) or OUTPUT_FILE_DISK_FULL. */
 static int feed(const convert_options *opt, walker *w, outputs *o, pool *p, report *rep,
                 tally *t, err *e)
 {
@@ -57,6 +58,8 @@ static int feed(const convert_options *opt, walker *w, outputs *o, pool *p, repo
             if (r == 1)
                 r = pool_submit(p, &ent, out_path, e);
         }
+        if (r == OUTPUT_FILE_DISK_FULL)
+            return r;
         if (r < 0) {
             report_add(rep, ent.source ? ent.source : "-", e->msg);
             tally_add(t, &t->failed);
@@ -79,14 +82,21 @@ int convert_run(const convert_options *opt, report *rep, convert_summary *sum, e
     t.bar = progress_start("convert", count_images(opt), "img", opt->quiet);
     pool *p = pool_start(opt, rep, &t, e);
     int r = p ? feed(opt, w, o, p, rep, &t, e) : -1;
-    if (p)
-        pool_finish(p);
+    err pool_err;
+    if (p && pool_finish(p, &pool_err) == OUTPUT_FILE_DISK_FULL && r != OUTPUT_FILE_DISK_FULL) {
+        r = OUTPUT_FILE_DISK_FULL;  /* a worker's: it outranks a walker error */
+        *e = pool_err;
+    }
     sum->seconds = progress_finish(t.bar);
     sum->converted = t.converted;
     sum->up_to_date = t.up_to_date;
     sum->failed = t.failed;
     outputs_close(o);
     walker_close(w);
+    if (r == OUTPUT_FILE_DISK_FULL) {
+        atomic_sync_fs(opt->out_dir, NULL);  /* what was completed stays; the report cannot */
+        return -1;
+    }
     if (r == 0)
         r = report_write_tsv(rep, opt->out_dir, e);
     if (r == 0)

@@ -15,7 +15,10 @@ typedef struct convert_summary {
 } convert_summary;
 
 /* Returns 0 when the run went through (failures of single inputs are in `rep` and counted
- * in sum->failed), -1 on a fatal error (an input or out/ that cannot be opened at all). */
+ * in sum->failed), -1 on a fatal error: an input or out/ that cannot be opened at all, or a
+ * disk that is full (ENOSPC, EDQUOT) or read-only, which stops the run at once with the
+ * message "<output path>: No space left on device"; the outputs completed before it are
+ * kept, nothing partial is left, and a rerun with space completes the job. */
 int convert_run(const convert_options *opt, report *rep, convert_summary *sum, err *e);
 
 #endif

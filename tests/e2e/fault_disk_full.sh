@@ -12,14 +12,29 @@ D="$ROOT/tests/e2e/pack_data.py"
 nospace() { grep -qE "No space left on device|disk full" "$1" || fail "$2: no clear error: $(head -c 600 "$1")"; }
 
 # ---- vgg-convert: 42 outputs of about 10 KB into 120 KB ----
+# A full disk is fatal (exit 2, one line naming the output that did not fit), not one skipped
+# input per remaining image; the outputs written before it are whole and kept.
 "$PY" "$D" make "$TMP/raw" a,b 20 256x256
 small_fs "$TMP/c" 120k
-rc=$(run_status "$BIN/vgg-convert" -q -j 1 "$TMP/raw" "$TMP/c/out" 2>"$TMP/err")
-[ "$rc" -eq 1 ] || [ "$rc" -eq 2 ] || fail "vgg-convert on a full disk exited $rc"
-nospace "$TMP/err" vgg-convert
+rc=$(run_status "$BIN/vgg-convert" -q -j 2 "$TMP/raw" "$TMP/c/out" 2>"$TMP/err")
+[ "$rc" -eq 2 ] || fail "vgg-convert on a full disk exited $rc (expected 2): $(head -c 600 "$TMP/err")"
+grep -qxE "vgg-convert: $TMP/c/out/[ab]/[^/]+\.jpg: No space left on device" "$TMP/err" ||
+    fail "vgg-convert: no clear disk-full line: $(head -c 600 "$TMP/err")"
+[ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "vgg-convert: more than the one line: $(head -c 600 "$TMP/err")"
+[ ! -e "$TMP/c/out/convert-errors.tsv" ] || fail "vgg-convert listed the disk-full as skipped inputs"
+[ -z "$(find "$TMP/c/out" -name '.*')" ] || fail "temporaries left: $(find "$TMP/c/out" -name '.*')"
+n=$(find "$TMP/c/out" -name '*.jpg' | wc -l)
+[ "$n" -ge 1 ] && [ "$n" -lt 42 ] || fail "$n outputs on a 120 KB disk"
 valid_images "$TMP/c/out" || fail "vgg-convert left a partial image"
-find "$TMP/c/out" -name '*.jpg' ! -name '.*' -exec sha256sum {} + | sort > "$TMP/done"
-resize_fs "$TMP/c" 8m
+find "$TMP/c/out" -name '*.jpg' -exec sha256sum {} + | sort > "$TMP/done"
+# Read-only: the same, and --force replaces nothing.
+mount -o remount,ro "$TMP/c"
+rc=$(run_status "$BIN/vgg-convert" -q -j 1 --force "$TMP/raw" "$TMP/c/out" 2>"$TMP/err")
+[ "$rc" -eq 2 ] || fail "vgg-convert on a read-only disk exited $rc (expected 2)"
+grep -qx "vgg-convert: $TMP/c/out/[ab]/[^/]*: Read-only file system" "$TMP/err" ||
+    fail "vgg-convert: no clear read-only line: $(head -c 600 "$TMP/err")"
+mount -o remount,rw,size=8m "$TMP/c"
+sha256sum -c --quiet "$TMP/done" || fail "outputs changed on a read-only disk"
 "$BIN/vgg-convert" -j 1 "$TMP/raw" "$TMP/c/out" > "$TMP/out" || fail "convert rerun exited $?"
 grep -q "0 failed" "$TMP/out" || fail "convert rerun: $(cat "$TMP/out")"
 [ "$(find "$TMP/c/out" -name '*.jpg' ! -name '.*' | wc -l)" -eq 42 ] || fail "rerun: not 42 outputs"
