@@ -20,7 +20,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/bin}
 PY=/usr/bin/python3
-if [ -n "${BENCH_QUICK:-}" ]; then   # under a minute: fewer images, one round
+if [ "${BENCH_QUICK:-0}" != 0 ]; then   # under a minute: fewer images, one round
     N=${BENCH_N:-200}; ROUNDS=${BENCH_ROUNDS:-1}; CLI_N=${BENCH_CLI_N:-40}
 else
     N=${BENCH_N:-1100}; ROUNDS=${BENCH_ROUNDS:-3}; CLI_N=${BENCH_CLI_N:-150}
