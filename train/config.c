@@ -108,6 +108,24 @@ static int parse_bool(const char *v, int *out)
 }
 
 /* Stores `value` into the key's field; on failure fills `why`. */
+/* 1 when `value` survives config_format's "key = value" line and inih's parse unchanged (the
+ * effective config is written to the run folder and into checkpoints, and read back): no
+ * control characters, no leading or trailing blanks, and nothing inih takes for a comment. */
+static int ini_representable(const char *value)
+{
+    size_t n = strlen(value);
+    if (n && (isspace((unsigned char)value[0]) || isspace((unsigned char)value[n - 1])))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if (ch < 0x20 || ch == 0x7f)
+            return 0;
+        if ((ch == ';' || ch == '#') && (i == 0 || isspace((unsigned char)value[i - 1])))
+            return 0;
+    }
+    return 1;
+}
+
 static int set_value(train_config *c, const key_def *k, const char *value, char *why, size_t why_len)
 {
     void *field = (char *)c + k->offset;
@@ -145,6 +163,11 @@ static int set_value(train_config *c, const key_def *k, const char *value, char 
     case T_STR:
         if (strlen(value) >= k->size) {
             snprintf(why, why_len, "longer than %zu characters", k->size - 1);
+            return -1;
+        }
+        if (!ini_representable(value)) {
+            snprintf(why, why_len, "cannot be written back to an INI file (a control "
+                     "character, ';' or '#' at the start or after a blank, or blanks at an end)");
             return -1;
         }
         strcpy((char *)field, value);

@@ -105,6 +105,26 @@ Test(config, bad_value_names_its_line, .fini = cleanup)
     expect_error("[model]\narch = A\n[data]\nstore = x\n[optim]\nlr = -1\n", "6: bad value optim.lr");
 }
 
+/* The effective config is written back as INI and read again (run folder, checkpoints): a
+ * value that would not survive that is refused up front (found by tests/fuzz/fuzz_config). */
+Test(config, refuses_values_that_cannot_be_written_back, .fini = cleanup)
+{
+    expect_error("[model]\narch = A\n[data]\nstore=;d\n", "4: bad value data.store = ';d'");
+    train_config c;
+    err e = {{0}};
+    const char *sets[] = {"data.store=a #b"};
+    cr_expect_lt(config_parse_string("[model]\narch = A\n[data]\nstore = x\n", "t.ini", sets, 1,
+                                     &c, &e), 0, "accepted a value with a comment in it");
+    const char *fine[] = {"data.store=runs/a;b#c.lmdb"};
+    cr_assert_eq(config_parse_string("[model]\narch = A\n[data]\nstore = x\n", "t.ini", fine, 1,
+                                     &c, &e), 0, "%s", e.msg);
+    char *ini = config_format(&c);
+    train_config again;
+    cr_assert_eq(config_parse_string(ini, "again.ini", NULL, 0, &again, &e), 0, "%s", e.msg);
+    cr_expect_str_eq(again.data.store, "runs/a;b#c.lmdb");
+    free(ini);
+}
+
 Test(config, missing_required_key_names_the_section, .fini = cleanup)
 {
     expect_error("[train]\nbatch = 8\n[model]\nbatch_norm = true\n[data]\nstore = x\n",
