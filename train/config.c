@@ -28,7 +28,8 @@ typedef struct key_def {
 static const char *const aug_names[] = {"none", "scale", "resized", NULL};
 static const char *const sched_names[] = {"constant", "step", "cosine", "plateau", NULL};
 static const char *const device_names[] = {"auto", "cpu", "cuda", NULL};
-static const char *const precision_names[] = {"fp32", "bf16", "fp16", NULL};
+/* In the order of backend.h's enum precision, then "auto" (CONFIG_PRECISION_AUTO). */
+static const char *const precision_names[] = {"fp32", "bf16", "fp16", "auto", NULL};
 
 #define F(field) offsetof(train_config, field), sizeof(((train_config *)0)->field)
 static const key_def schema[] = {
@@ -69,7 +70,7 @@ static const key_def schema[] = {
     {"train", "run_dir", T_STR, F(train.run_dir), "", 0, 0, 0, NULL},
     {"train", "threads", T_INT, F(train.threads), "0", 0, 0, 4096, NULL},
     {"train", "device", T_ENUM, F(train.device), "auto", 0, 0, 0, device_names},
-    {"train", "precision", T_ENUM, F(train.precision), "fp32", 0, 0, 0, precision_names},
+    {"train", "precision", T_ENUM, F(train.precision), "auto", 0, 0, 0, precision_names},
 };
 #undef F
 enum { NKEYS = sizeof schema / sizeof schema[0] };

@@ -49,9 +49,13 @@ typedef struct train_config {
         char run_dir[CONFIG_PATH_MAX];
         int threads;
         int device;             /* device_kind */
-        int precision;          /* precision (backend.h) */
+        int precision;          /* precision (backend.h), or CONFIG_PRECISION_AUTO */
     } train;
 } train_config;
+
+/* train.precision = auto: bf16 on a GPU (the CUDA backend is built for sm_80 and newer, which
+ * all have it), fp32 on the CPU. */
+enum { CONFIG_PRECISION_AUTO = 3 };
 
 /* Defaults for every key (required keys empty). */
 void config_defaults(train_config *c);

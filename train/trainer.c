@@ -175,6 +175,15 @@ static int check_memory(run *r, const backend_config *bc, err *e)
     return memory_check(name, need, memory_available(), c->train.batch, e);
 }
 
+
+/* The configured precision, with "auto" resolved for the backend that runs. */
+static precision trainer_precision(int configured, const backend_ops *ops)
+{
+    if (configured != CONFIG_PRECISION_AUTO)
+        return (precision)configured;
+    return strcmp(ops->name, "cpu") ? PRECISION_BF16 : PRECISION_FP32;
+}
+
 static int setup(run *r, err *e)
 {
     const train_config *c = r->cfg;
@@ -190,7 +199,8 @@ static int setup(run *r, err *e)
         return -1;
     backend_config bc = {.m = &r->m, .max_batch = c->train.batch, .src_h = r->meta->height,
                          .src_w = r->meta->width, .threads = c->train.threads,
-                         .prec = (precision)c->train.precision, .seed = (uint64_t)c->train.seed};
+                         .prec = trainer_precision(c->train.precision, r->o->ops),
+                         .seed = (uint64_t)c->train.seed};
     for (int i = 0; i < 3; i++)
         bc.mean[i] = (float)r->meta->mean[i], bc.std[i] = (float)r->meta->std[i];
     if (check_memory(r, &bc, e) < 0)

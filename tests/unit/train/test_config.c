@@ -66,6 +66,7 @@ Test(config, reads_values_and_keeps_defaults, .fini = cleanup)
     cr_expect_eq(c.train.batch, 64);
     cr_expect_eq(c.augment.mode, AUG_SCALE);          /* default: the paper's jittering */
     cr_expect_eq(c.data.skip_corrupt, 0);            /* default: a damaged record stops */
+    cr_expect_eq(c.train.precision, CONFIG_PRECISION_AUTO); /* bf16 on a GPU, fp32 on the CPU */
 }
 
 Test(config, set_overrides_the_file, .fini = cleanup)
