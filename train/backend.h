@@ -69,6 +69,7 @@ typedef struct backend backend;
 
 typedef struct backend_ops {
     const char *name;           /* "cpu", "cuda" */
+    precision auto_precision;   /* what train.precision = auto picks (zero: fp32) */
     int (*create)(const backend_config *cfg, backend **out, err *e);
     void (*destroy)(backend *b);
 

@@ -53,8 +53,7 @@ typedef struct train_config {
     } train;
 } train_config;
 
-/* train.precision = auto: bf16 on a GPU (the CUDA backend is built for sm_80 and newer, which
- * all have it), fp32 on the CPU. */
+/* train.precision = auto: the backend's auto_precision (bf16 on a GPU, fp32 on the CPU). */
 enum { CONFIG_PRECISION_AUTO = 3 };
 
 /* Defaults for every key (required keys empty). */

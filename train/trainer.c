@@ -179,9 +179,7 @@ static int check_memory(run *r, const backend_config *bc, err *e)
 /* The configured precision, with "auto" resolved for the backend that runs. */
 static precision trainer_precision(int configured, const backend_ops *ops)
 {
-    if (configured != CONFIG_PRECISION_AUTO)
-        return (precision)configured;
-    return strcmp(ops->name, "cpu") ? PRECISION_BF16 : PRECISION_FP32;
+    return configured == CONFIG_PRECISION_AUTO ? ops->auto_precision : (precision)configured;
 }
 
 static int setup(run *r, err *e)

@@ -432,6 +432,7 @@ static double cuda_input_wait_seconds(backend *b)
 
 const backend_ops backend_cuda_ops = {
     .name = "cuda",
+    .auto_precision = PRECISION_BF16,  /* built for sm_80 and newer, which all have bf16 */
     .create = cuda_create,
     .destroy = cuda_destroy,
     .host_alloc = cuda_host_alloc,
