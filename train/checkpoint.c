@@ -1,14 +1,21 @@
 /* checkpoint.c: model <-> safetensors with torchvision's names, and the metadata. */
 #include "train/checkpoint.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "train/safetensors.h"
 
 enum { FORMAT_VERSION = 1 };
 static const char format_name[] = "vgg-train/1";
+/* The momentum is staged at "<companion>.pending" and renamed over the companion only once the
+ * main file is in place. A kill -9 between the two renames leaves a main file one save ahead
+ * of the companion and level with the pending file, which checkpoint_load_momentum then moves
+ * into place: whatever the moment of the kill, the pair on disk describes one step. */
+static const char pending_suffix[] = ".pending";
 
 static void set_tensor(st_tensor *t, const layer_desc *l, const char *what, st_dtype dtype,
                        const void *data)
@@ -137,17 +144,20 @@ int checkpoint_save(const char *path, const model *m, const checkpoint_meta *met
                     {"epoch", epoch}, {"step", step}, {"state", state},
                     {"config", meta->config_text ? meta->config_text : ""}};
     int nkv = sizeof kv / sizeof kv[0];
+    char optim_path[4200], pending[4300];
+    checkpoint_optim_path(path, optim_path, sizeof optim_path);
+    snprintf(pending, sizeof pending, "%s%s", optim_path, pending_suffix);
     if (momentum) {
-        char optim_path[4200];
-        checkpoint_optim_path(path, optim_path, sizeof optim_path);
         int n = model_tensors(m, momentum, NULL, NULL, tensors);
         st_meta okv[] = {{"format", format_name}, {"step", step}};
-        if (safetensors_write(optim_path, tensors, n, okv, 2, e) < 0)
+        if (safetensors_write(pending, tensors, n, okv, 2, e) < 0)
             goto out;
     }
     int64_t batches = (int64_t)meta->state.step;
     int n = model_tensors(m, params, stats, &batches, tensors);
     rc = safetensors_write(path, tensors, n, kv, nkv, e);
+    if (rc == 0 && momentum && rename(pending, optim_path) < 0)
+        rc = err_set(e, "%s: cannot rename to %s: %s", pending, optim_path, strerror(errno));
 out:
     free(tensors);
     free(classes);
@@ -327,7 +337,15 @@ int checkpoint_load_weights(const char *path, const model *m, int replace_last, 
 int checkpoint_load_momentum(const char *path, const model *m, uint64_t step, float *momentum,
                              err *e)
 {
-    char optim_path[4200];
+    char optim_path[4200], pending[4300];
     checkpoint_optim_path(path, optim_path, sizeof optim_path);
+    snprintf(pending, sizeof pending, "%s%s", optim_path, pending_suffix);
+    err pe;
+    if (access(pending, F_OK) == 0 &&
+        load_file(pending, m, momentum, NULL, 0, NULL, step, 1, &pe) == 0) {
+        if (rename(pending, optim_path) < 0)
+            return err_set(e, "%s: cannot rename to %s: %s", pending, optim_path, strerror(errno));
+        return 0;
+    }
     return load_file(optim_path, m, momentum, NULL, 0, NULL, step, 1, e);
 }

@@ -5,8 +5,10 @@
  *   width_div=.. dropout=.."), classes (one name a line), source ("HxW"), mean, std,
  *   epoch, config (the effective INI), state (what --resume needs, "key=value" lines).
  * The optimizer's momentum goes to a companion file "<name>.optim.safetensors" (same names),
- * written first, so that the main file stays loadable by torchvision (strict load_state_dict
- * rejects unknown keys); its "step" metadata must match the main file's. Both are atomic.
+ * so that the main file stays loadable by torchvision (strict load_state_dict rejects unknown
+ * keys); its "step" metadata must match the main file's. Each file is atomic, and the pair is
+ * too: the momentum is staged at "<companion>.pending", the main file renamed into place, then
+ * the pending file; --resume completes a save that a kill -9 cut between the two renames.
  */
 #ifndef VGG_TRAIN_CHECKPOINT_H
 #define VGG_TRAIN_CHECKPOINT_H
@@ -39,7 +41,7 @@ typedef struct checkpoint_meta {
     train_state state;
 } checkpoint_meta;
 
-/* Writes path (and, when momentum is not NULL, its .optim companion first). */
+/* Writes path (and, when momentum is not NULL, its .optim companion, staged first). */
 int checkpoint_save(const char *path, const model *m, const checkpoint_meta *meta,
                     const float *params, const float *stats, const float *momentum, err *e);
 
@@ -53,7 +55,8 @@ void checkpoint_meta_free(checkpoint_meta *meta);
  * (*replaced set to 1). */
 int checkpoint_load_weights(const char *path, const model *m, int replace_last, float *params,
                             float *stats, int *replaced, err *e);
-/* Loads the momentum from the companion of `path`, checking it belongs to `step`. */
+/* Loads the momentum of `step` from the companion of `path`, or from a pending companion of
+ * that step, which it then renames over the companion (a save cut between its renames). */
 int checkpoint_load_momentum(const char *path, const model *m, uint64_t step, float *momentum,
                              err *e);
 

@@ -67,7 +67,8 @@ train=("$BIN/vgg-train" --config "$ROOT/configs/tiny.ini" --set data.store="$TMP
        --set train.epochs=12)
 "${train[@]}" --set train.run_dir="$TMP/full" || fail "training exited $?"
 rows() { [ -f "$TMP/run/metrics.csv" ] && echo $(($(wc -l < "$TMP/run/metrics.csv") - 1)) || echo 0; }
-writing() { compgen -G "$TMP/run/.*.tmp-*" >/dev/null; }   # a checkpoint being written
+# a checkpoint being written: a temporary, or the momentum staged before the main file's rename
+writing() { compgen -G "$TMP/run/.*.tmp-*" >/dev/null || [ -e "$TMP/run/last.optim.safetensors.pending" ]; }
 for at in 0 3 7; do
     if [ -f "$TMP/run/last.safetensors" ]; then
         "${train[@]}" --resume "$TMP/run/last.safetensors" & pid=$!

@@ -17,10 +17,12 @@ static void set_path(void) { snprintf(path, sizeof path, "/tmp/vgg-ckpt-test-%d.
 
 static void cleanup(void)
 {
-    char optim[160];
+    char optim[160], pending[200];
     checkpoint_optim_path(path, optim, sizeof optim);
+    snprintf(pending, sizeof pending, "%s.pending", optim);
     unlink(path);
     unlink(optim);
+    unlink(pending);
 }
 
 static model tiny(const char *arch, int classes, int bn)
@@ -100,6 +102,57 @@ Test(checkpoint, round_trip_keeps_weights_stats_momentum_and_metadata, .init = s
     cr_expect_lt(checkpoint_load_momentum(path, &m, 78, mom2, &e), 0, "momentum of another step");
     checkpoint_meta_free(&back);
     free(p), free(s), free(mom), free(p2), free(s2), free(mom2);
+    model_free(&m);
+}
+
+static void save_at_step(const model *m, const float *p, const float *s, const float *mom,
+                         uint64_t step)
+{
+    checkpoint_meta cm = sample_meta();
+    snprintf(cm.arch, sizeof cm.arch, "%s", m->arch);
+    cm.opt = m->opt;
+    cm.state.step = step;
+    err e = {{0}};
+    cr_assert_eq(checkpoint_save(path, m, &cm, p, s, mom, &e), 0, "%s", e.msg);
+}
+
+/* The files a kill -9 leaves between the two renames of a save at step 12 over one at step 9
+ * (main file at 12, companion at 9, the pending momentum at 12) and just before the main
+ * file's rename (main and companion at 9, pending at 12): --resume finds the momentum of the
+ * main file's step either way. */
+Test(checkpoint, a_save_killed_between_its_renames_resumes_with_matching_momentum, .init = set_path,
+     .fini = cleanup)
+{
+    model m = tiny("A", 3, 0);
+    float *p = random_floats(m.num_params, 11), *s = random_floats(1, 0);
+    float *mom9 = random_floats(m.num_params, 12), *mom12 = random_floats(m.num_params, 13);
+    float *back = calloc(m.num_params, 4);
+    char optim[160], pending[200], optim9[200];
+    checkpoint_optim_path(path, optim, sizeof optim);
+    snprintf(pending, sizeof pending, "%s.pending", optim);
+    snprintf(optim9, sizeof optim9, "%s.step9", optim);
+    err e = {{0}};
+
+    save_at_step(&m, p, s, mom9, 9);
+    cr_assert_eq(access(pending, F_OK), -1, "a finished save leaves no pending file");
+    cr_assert_eq(link(optim, optim9), 0);
+    save_at_step(&m, p, s, mom12, 12);
+    cr_assert_eq(rename(optim, pending), 0);
+    cr_assert_eq(rename(optim9, optim), 0);
+    cr_assert_eq(checkpoint_load_momentum(path, &m, 12, back, &e), 0, "%s", e.msg);
+    cr_expect_eq(memcmp(back, mom12, m.num_params * 4), 0, "not the momentum of step 12");
+    cr_expect_eq(access(pending, F_OK), -1, "the pending file was not moved into place");
+    cr_assert_eq(checkpoint_load_momentum(path, &m, 12, back, &e), 0, "%s", e.msg);
+
+    save_at_step(&m, p, s, mom9, 9);
+    cr_assert_eq(link(optim, optim9), 0);
+    save_at_step(&m, p, s, mom12, 12);
+    cr_assert_eq(rename(optim, pending), 0);
+    cr_assert_eq(rename(optim9, optim), 0);
+    save_at_step(&m, p, s, NULL, 9);   /* the main file back at step 9 */
+    cr_assert_eq(checkpoint_load_momentum(path, &m, 9, back, &e), 0, "%s", e.msg);
+    cr_expect_eq(memcmp(back, mom9, m.num_params * 4), 0, "not the momentum of step 9");
+    free(p), free(s), free(mom9), free(mom12), free(back);
     model_free(&m);
 }
 
