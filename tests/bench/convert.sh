@@ -97,18 +97,22 @@ time_run() {
     awk -v n="$name" -v c="$count" -v s="$start" -v e="$end" 'BEGIN { print n, c / (e - s) }' >> "$work/rates"
 }
 
+# Each round writes to folders of its own and nothing is deleted until the end: on an ext4
+# without a journal (this machine's root), creating a file right after thousands were deleted
+# makes the inode allocator step over each recently deleted inode (ext4's recently_deleted
+# check, 30 s), which perf showed taking 20-30% of the time of whichever method ran first
+# after an `rm -rf` of the previous round.
 : > "$work/rates"
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round/$ROUNDS"
-    rm -rf "$work/out"
-    time_run "vgg-convert/1core" "$N" taskset -c 0 "$BIN/vgg-convert" -q -j 1 "$work/corpus" "$work/out/vgg1"
-    time_run "pillow+draft/1core" "$N" taskset -c 0 "$PY" "$work/pillow.py" "$work/list" "$work/out/pil1" 1
-    time_run "convert-per-image/1core" "$CLI_N" taskset -c 0 bash "$work/cli.sh" "$work/list_cli" "$work/out/cli1"
-    time_run "vgg-convert/${CORES}cores" "$N" "$BIN/vgg-convert" -q -j "$CORES" "$work/corpus" "$work/out/vggN"
-    time_run "pillow+draft/${CORES}cores" "$N" "$PY" "$work/pillow.py" "$work/list" "$work/out/pilN" "$CORES"
+    o=$work/out/$round
+    time_run "vgg-convert/1core" "$N" taskset -c 0 "$BIN/vgg-convert" -q -j 1 "$work/corpus" "$o/vgg1"
+    time_run "pillow+draft/1core" "$N" taskset -c 0 "$PY" "$work/pillow.py" "$work/list" "$o/pil1" 1
+    time_run "convert-per-image/1core" "$CLI_N" taskset -c 0 bash "$work/cli.sh" "$work/list_cli" "$o/cli1"
+    time_run "vgg-convert/${CORES}cores" "$N" "$BIN/vgg-convert" -q -j "$CORES" "$work/corpus" "$o/vggN"
+    time_run "pillow+draft/${CORES}cores" "$N" "$PY" "$work/pillow.py" "$work/list" "$o/pilN" "$CORES"
 done
-rm -rf "$work/out/vggN"
-/usr/bin/time -f "%M" -o "$work/rss" "$BIN/vgg-convert" -q -j "$CORES" "$work/corpus" "$work/out/vggN"
+/usr/bin/time -f "%M" -o "$work/rss" "$BIN/vgg-convert" -q -j "$CORES" "$work/corpus" "$work/out/rss"
 
 echo "== images/s (median of $ROUNDS rounds; convert-per-image on $CLI_N images)"
 "$PY" - "$work/rates" <<'EOF'
@@ -150,9 +154,9 @@ def reference(path):
 def vgg_name(path):  # vgg-convert keeps <class>/<name>
     return os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
 methods = {
-    "vgg-convert": lambda i, p: os.path.join(work, "out/vgg1", vgg_name(p)),
-    "pillow+draft": lambda i, p: os.path.join(work, "out/pil1", f"{i:05d}.jpg"),
-    "convert-per-image": lambda i, p: os.path.join(work, "out/cli1", f"{i:05d}.jpg"),
+    "vgg-convert": lambda i, p: os.path.join(work, "out/1/vgg1", vgg_name(p)),
+    "pillow+draft": lambda i, p: os.path.join(work, "out/1/pil1", f"{i:05d}.jpg"),
+    "convert-per-image": lambda i, p: os.path.join(work, "out/1/cli1", f"{i:05d}.jpg"),
 }
 sample = list(enumerate(files))[:: max(1, len(files) // 300)]
 refs = {i: reference(p) for i, p in sample}
