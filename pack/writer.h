@@ -1,11 +1,12 @@
 /* writer.h: decodes a plan's images in worker threads and writes them into an LMDB store.
  *
  * One thread (the caller) owns the LMDB write transaction. For each batch it reserves every
- * record's place in the map (MDB_RESERVE with MDB_WRITEMAP) and the workers decode straight
- * into those places, so pixels are written once and the first touch of the fresh pages (costly
- * on a virtual machine) happens in the workers, in parallel: readahead is off, and each worker
- * asks for its record's pages with one madvise(MADV_WILLNEED). Batches are committed without
- * sync (the store is a temporary until it is complete); one sync at the end makes it durable.
+ * record's place in the map (MDB_RESERVE with MDB_WRITEMAP, so LMDB itself never copies a
+ * record); the workers decode each image into a buffer of their own and pwrite the record to
+ * its place in the data file, in parallel. That costs the kernel a copy into the page cache,
+ * far less than faulting fresh pages into the map one by one (and cleaning their mappings at
+ * writeback). Batches are committed without sync (the store is a temporary until it is
+ * complete); one sync at the end makes it durable.
  * When LMDB reports the map full, the batch is redone in a map twice the size; when an image
  * turns out bad, the batch is redone without it (and the run fails unless skip_bad).
  *
