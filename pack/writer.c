@@ -85,15 +85,18 @@ static int read_file(worker *w, const char *path, size_t *size, err *e)
     return rc;
 }
 
-/* Where dest, a record's place in the map, is in the data file. A record over one page is an
- * LMDB overflow page: a 16-byte page header, then the record. The header starts with the page
- * number and holds P_OVERFLOW in its flags (LMDB 0.9's data file format). -1 when the header
- * is not that, so the caller writes through the map instead. */
+/* Where dest, a record's place in the map, is in the data file. A record of a page or more
+ * is an LMDB overflow page (smaller ones sit inside a leaf page): a 16-byte page header, then
+ * the record. The header starts with the page number and holds P_OVERFLOW in its flags
+ * (LMDB 0.9's data file format). -1 for a small record or a header that is not that, so the
+ * caller writes through the map instead. */
 static off_t record_offset(const pool *pl, const uint8_t *dest, size_t size)
 {
     enum { PAGE_HEADER = 16, FLAGS_AT = 10, P_OVERFLOW = 0x04 };
     uint64_t pgno;
     uint16_t flags;
+    if (size < pl->page_size)
+        return -1;
     memcpy(&pgno, dest - PAGE_HEADER, sizeof pgno);
     memcpy(&flags, dest - PAGE_HEADER + FLAGS_AT, sizeof flags);
     if (!(flags & P_OVERFLOW) || pgno > pl->map_pages ||
