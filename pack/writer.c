@@ -99,8 +99,8 @@ static off_t record_offset(const pool *pl, const uint8_t *dest, size_t size)
         return -1;
     memcpy(&pgno, dest - PAGE_HEADER, sizeof pgno);
     memcpy(&flags, dest - PAGE_HEADER + FLAGS_AT, sizeof flags);
-    if (!(flags & P_OVERFLOW) || pgno > pl->map_pages ||
-        (pgno + 1) * pl->page_size + size > pl->map_pages * pl->page_size + PAGE_HEADER)
+    if (!(flags & P_OVERFLOW) || pgno >= pl->map_pages ||
+        pgno * pl->page_size + PAGE_HEADER + size > pl->map_pages * pl->page_size)
         return -1;
     return (off_t)(pgno * pl->page_size + PAGE_HEADER);
 }
