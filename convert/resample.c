@@ -116,8 +116,10 @@ static int axis_plan(axis *a, int in_len, double b0, double blen, int out_len)
     return 0;
 }
 
-/* The plan of one axis, from the cache when an earlier image had the same geometry. */
-static const axis *find_axis(resampler *r, int in_len, double b0, double blen, int out_len)
+/* The plan of one axis, from the cache when an earlier image had the same geometry; a miss
+ * replaces the slots in turn, but never `keep` (the other axis's plan, in use). */
+static const axis *find_axis(resampler *r, int in_len, double b0, double blen, int out_len,
+                             const axis *keep)
 {
     for (int i = 0; i < CACHED_AXES; i++) {
         const axis *a = &r->axes[i];
@@ -125,6 +127,8 @@ static const axis *find_axis(resampler *r, int in_len, double b0, double blen, i
             a->blen == blen)
             return a;
     }
+    if (&r->axes[r->next] == keep)
+        r->next = (r->next + 1) % CACHED_AXES;
     axis *a = &r->axes[r->next];
     r->next = (r->next + 1) % CACHED_AXES;
     a->in_len = 0;  /* invalid until planned */
@@ -140,12 +144,12 @@ static uint8_t to_byte(int32_t acc)
     return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
-/* out[x] for x in [from, n): the sum over k < taps of w[k] * src[k * tap_stride + x], as a
- * byte. One output line of either pass; the taps of a line are whole lines of src. */
+/* out[x] for x < n: the sum over k < taps of w[k] * src[k * tap_stride + x], as a byte. One
+ * output line of either pass; the taps of a line are whole lines of src. */
 static void convolve_scalar(const int16_t *w, int taps, const uint8_t *src, size_t tap_stride,
-                            size_t from, size_t n, uint8_t *out)
+                            size_t n, uint8_t *out)
 {
-    for (size_t x = from; x < n; x++) {
+    for (size_t x = 0; x < n; x++) {
         int32_t acc = 0;
         for (int k = 0; k < taps; k++)
             acc += w[k] * src[(size_t)k * tap_stride + x];
@@ -168,7 +172,7 @@ static void convolve(const int16_t *w, int taps, const uint8_t *src, size_t tap_
                      uint8_t *out)
 {
     if (n < 16) {
-        convolve_scalar(w, taps, src, tap_stride, 0, n, out);
+        convolve_scalar(w, taps, src, tap_stride, n, out);
         return;
     }
     const __m128i zero = _mm_setzero_si128(), round = _mm_set1_epi32(1 << (WEIGHT_BITS - 1));
@@ -208,7 +212,7 @@ static void convolve(const int16_t *w, int taps, const uint8_t *src, size_t tap_
 static void convolve(const int16_t *w, int taps, const uint8_t *src, size_t tap_stride, size_t n,
                      uint8_t *out)
 {
-    convolve_scalar(w, taps, src, tap_stride, 0, n, out);
+    convolve_scalar(w, taps, src, tap_stride, n, out);
 }
 #endif
 
@@ -252,10 +256,10 @@ static void horizontal(const axis *h, const uint8_t *src, int first_col, uint8_t
 int resample_rgb(resampler *r, const uint8_t *src, int sw, int sh, double bx, double by,
                  double bw, double bh, uint8_t *dst, int dw, int dh, size_t dst_stride)
 {
-    const axis *h = find_axis(r, sw, bx, bw, dw);
+    const axis *h = find_axis(r, sw, bx, bw, dw, NULL);
     if (!h)
         return -1;
-    const axis *v = find_axis(r, sh, by, bh, dh);  /* replaces another slot than h's */
+    const axis *v = find_axis(r, sh, by, bh, dh, h);
     if (!v)
         return -1;
     /* Vertical first, on the columns the horizontal pass reads only: the cheap, vectorised

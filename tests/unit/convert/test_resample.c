@@ -116,3 +116,29 @@ Test(resample, matches_pillow_lanczos)
     free(src);
     resampler_free(r);
 }
+
+/* A resampler reused across pictures of many shapes gives what a fresh one gives: its cache of
+ * axis plans never replaces the plan of one axis with the other's (portrait 375x500, then
+ * 640x480, then 375x400 once did: the width's plan was a hit in the slot the height's miss
+ * was about to take). */
+Test(resample, a_reused_resampler_equals_a_fresh_one)
+{
+    static const int shapes[][2] = {{375, 500}, {640, 480}, {375, 400}, {500, 375},
+                                    {640, 480}, {500, 300}, {375, 500}, {333, 500}};
+    enum { S = 224 };
+    resampler *reused = resampler_new();
+    uint8_t *src = malloc(640 * 500 * 3), got[S * S * 3], want[S * S * 3];
+    for (int i = 0; i < 640 * 500 * 3; i++)
+        src[i] = (uint8_t)(i * 7 + i / 1920 * 13);
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        int w = shapes[i][0], h = shapes[i][1], side = w < h ? w : h;
+        double bx = (w - side) / 2.0, by = (h - side) / 2.0;
+        resampler *fresh = resampler_new();
+        cr_assert_eq(resample_rgb(fresh, src, w, h, bx, by, side, side, want, S, S, S * 3), 0);
+        cr_assert_eq(resample_rgb(reused, src, w, h, bx, by, side, side, got, S, S, S * 3), 0);
+        cr_assert_arr_eq(got, want, sizeof got, "picture %zu (%dx%d)", i, w, h);
+        resampler_free(fresh);
+    }
+    free(src);
+    resampler_free(reused);
+}
