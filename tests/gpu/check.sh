@@ -53,6 +53,10 @@ for spec in "A 0 fp32" "A 0 bf16" "A 0 fp16" "A-LRN 0 fp32" "A-LRN 0 bf16" "A 1 
     set -- $spec
     timeout 120 "$(prog gpu-parity)" --arch "$1" --bn "$2" --precision "$3" || status=1
 done
+echo "-- 64x64: the classifier's input is 2x2 and goes through the NHWC -> NCHW flatten"
+for prec in fp32 bf16; do
+    timeout 120 "$(prog gpu-parity)" --arch A --bn 0 --size 64 --precision $prec || status=1
+done
 echo "-- the backend's own pooling and LRN kernels (used where cuDNN's are not supported)"
 for prec in fp32 bf16; do
     VGG_CUDA_OWN_KERNELS=1 timeout 120 "$(prog gpu-parity)" --arch A-LRN --precision $prec ||

@@ -153,7 +153,7 @@ static int linear_forward(backend *b, int i, int n, const void *x, void *y, err 
     float one = 1.f, zero = 0.f;
     if (lp->flatten) {
         void *flat = act_at(b, lp->flat_offset);
-        CUDA_TRY(kern_flatten(x, flat, b->dt, n, lp->in_c, l->in_h, l->in_w, 1, b->compute));
+        CUDA_TRY(kern_flatten(x, flat, b->dt, n, lp->in_c, lp->in_h, lp->in_w, 1, b->compute));
         x = flat;
     }
     CUBLAS_TRY(cublasGemmEx(b->cublas, CUBLAS_OP_T, CUBLAS_OP_N, out, n, in, &one, layer_wc(b, i),
@@ -188,7 +188,7 @@ static int linear_backward(backend *b, int i, int n, const void *x, const void *
                             b->blas_dt, in, dy, b->blas_dt, out, &zero, target, b->blas_dt, in,
                             CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     if (lp->flatten)
-        CUDA_TRY(kern_flatten(target, dx, b->dt, n, lp->in_c, l->in_h, l->in_w, 0, b->compute));
+        CUDA_TRY(kern_flatten(target, dx, b->dt, n, lp->in_c, lp->in_h, lp->in_w, 0, b->compute));
     return 0;
 }
 

@@ -70,7 +70,7 @@ int cuda_plan_build(const model *m, int max_batch, cuda_plan *p, err *e)
             cuda_plan_free(p);
             return -1;
         }
-        lp->in_c = prev_c;
+        lp->in_c = prev_c, lp->in_h = prev_h, lp->in_w = prev_w;
         lp->c = l->out_c;
         lp->h = l->kind == LAYER_LINEAR ? 1 : l->out_h;
         lp->w = l->kind == LAYER_LINEAR ? 1 : l->out_w;

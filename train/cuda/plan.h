@@ -25,7 +25,8 @@ typedef struct cuda_layer_plan {
     int c, h, w;                /* output as stored: NHWC per image */
     size_t out_elems;           /* per image: c * h * w */
     size_t out_offset;          /* into the activation arena (whole batch) */
-    int in_c;                   /* input channels as stored (padded for the first layer) */
+    int in_c, in_h, in_w;       /* input as stored (channels padded for the first layer; a
+                                 * LINEAR layer's spatial input, which model.h flattens) */
     size_t flat_offset;         /* LINEAR with a spatial input: its NCHW flatten buffer; else 0 */
     int flatten;                /* 1 when flat_offset is used */
     size_t wc_offset, wc_count; /* CONV, LINEAR: packed compute-precision weights */

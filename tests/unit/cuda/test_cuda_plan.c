@@ -115,6 +115,12 @@ Test(cuda_plan, flattens_to_torchvision_order_only_when_the_features_are_spatial
         if (m.layers[i].kind != LAYER_LINEAR)
             continue;
         cr_assert_eq(p.layers[i].flatten, linear == 0, "linear layer %d", linear);
+        /* the flatten moves every feature: 512 x 7 x 7 into classifier.0 */
+        const cuda_layer_plan *lp = &p.layers[i];
+        cr_assert_eq((long)lp->in_c * lp->in_h * lp->in_w, m.layers[i].in_c, "linear layer %d",
+                     linear);
+        if (linear == 0)
+            cr_assert(lp->in_c == 512 && lp->in_h == 7 && lp->in_w == 7);
         linear++;
     }
     cr_assert_eq(linear, 3);
