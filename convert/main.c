@@ -127,8 +127,11 @@ int main(int argc, char **argv)
     int r = convert_run(&opt, rep, &sum, &e);
     size_t failed = report_count(rep);
     if (failed) {
-        log_error("%zu input%s skipped (listed in %s/convert-errors.tsv):", failed,
-                  failed == 1 ? "" : "s", opt.out_dir);
+        if (sum.errors_listed)
+            log_error("%zu input%s skipped (listed in %s/convert-errors.tsv):", failed,
+                      failed == 1 ? "" : "s", opt.out_dir);
+        else
+            log_error("%zu input%s skipped:", failed, failed == 1 ? "" : "s");
         report_print(rep, stderr, 20);
     }
     report_free(rep);

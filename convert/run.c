@@ -97,9 +97,14 @@ int convert_run(const convert_options *opt, report *rep, convert_summary *sum, e
         atomic_sync_fs(opt->out_dir, NULL);  /* what was completed stays; the report cannot */
         return -1;
     }
-    if (r == 0)
-        r = report_write_tsv(rep, opt->out_dir, e);
-    if (r == 0)
-        r = atomic_sync_fs(opt->out_dir, e);
+    /* After a walker error too: the failures until then were real, the outputs are kept. */
+    err later;
+    err *first = r == 0 ? e : &later;   /* the walker's message comes first */
+    if (report_write_tsv(rep, opt->out_dir, first) < 0)
+        r = -1, first = &later;
+    else
+        sum->errors_listed = report_count(rep) > 0;
+    if (atomic_sync_fs(opt->out_dir, first) < 0)
+        r = -1;
     return r;
 }

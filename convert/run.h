@@ -12,6 +12,7 @@
 typedef struct convert_summary {
     uint64_t converted, up_to_date, failed;
     double seconds;
+    int errors_listed;          /* OUT/convert-errors.tsv lists this run's failures */
 } convert_summary;
 
 /* Returns 0 when the run went through (failures of single inputs are in `rep` and counted

@@ -20,10 +20,11 @@ int layers_set_batch(backend *b, int n, err *e)
         CUDNN_TRY(cudnnSetTensor4dDescriptor(b->tensors[t], CUDNN_TENSOR_NHWC, b->cudnn_dt, n, c,
                                              h, w));
     }
-    b->desc_batch = n;
+    b->desc_batch = 0;  /* until every convolution has its algorithms for n */
     for (int i = 0; i < b->plan.num_layers; i++)
         if (b->m->layers[i].kind == LAYER_CONV && conv_choose_for_batch(b, i, n, e) < 0)
             return -1;
+    b->desc_batch = n;
     return 0;
 }
 
