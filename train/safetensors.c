@@ -4,6 +4,7 @@
 #include "common/atomic.h"
 #include "train/json_out.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -161,11 +162,16 @@ static char *parse_string(json *j)
             break;
         ch = *j->p++;
         const char *esc = strchr("\"\\/bfnrt", ch);
-        if (esc && ch != 'u') {
+        if (esc && ch && ch != 'u') {
             s[n++] = "\"\\/\b\f\n\r\t"[esc - "\"\\/bfnrt"];
         } else if (ch == 'u' && j->end - j->p >= 4) {
-            unsigned cp;
-            if (sscanf(j->p, "%4x", &cp) != 1)
+            unsigned cp = 0;
+            int k = 0;
+            for (; k < 4 && isxdigit((unsigned char)j->p[k]); k++)
+                cp = cp * 16 + (unsigned)(isdigit((unsigned char)j->p[k])
+                                               ? j->p[k] - '0'
+                                               : (tolower((unsigned char)j->p[k]) - 'a' + 10));
+            if (k < 4)
                 break;
             j->p += 4;
             if (cp < 0x80) {
@@ -190,15 +196,20 @@ static char *parse_string(json *j)
     return s;
 }
 
+/* A non-negative integer, read up to j->end only: the header is not NUL-terminated and may
+ * end where the mapped file does (strtoll would read on). */
 static int parse_int(json *j, int64_t *out)
 {
     skip_ws(j);
-    char *endp;
-    errno = 0;
-    long long v = strtoll(j->p, &endp, 10);
-    if (endp == j->p || endp > j->end || errno || v < 0)
+    const char *start = j->p;
+    int64_t v = 0;
+    for (; j->p < j->end && *j->p >= '0' && *j->p <= '9'; j->p++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return json_fail(j, "bad integer");
+        v = v * 10 + (*j->p - '0');
+    }
+    if (j->p == start)
         return json_fail(j, "bad integer");
-    j->p = endp;
     *out = v;
     return 0;
 }
