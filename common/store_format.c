@@ -138,13 +138,15 @@ int store_meta_encode(const store_meta *m, store_meta_put_fn put, void *ctx, err
     PUT("width", "%d", m->width);
     PUT("channels", "%d", m->channels);
     for (int c = 0; c < m->num_classes && rc == 0; c++)
-        rc = sb_printf(&b, "%s%s", c ? "\n" : "", m->class_names[c]);
+        if (sb_printf(&b, "%s%s", c ? "\n" : "", m->class_names[c]) < 0)
+            rc = err_set(e, "meta: out of memory");
     PUT("classes", "%s", "");
     for (int s = 0; s < STORE_NSPLITS && rc == 0; s++) {
         snprintf(key, sizeof key, "count.%s", store_split_names[s]);
         PUT(key, "%" PRIu64, m->split_count[s]);
         for (int c = 0; c < m->num_classes && rc == 0; c++)
-            rc = sb_printf(&b, "%s%" PRIu64, c ? " " : "", m->class_count[s][c]);
+            if (sb_printf(&b, "%s%" PRIu64, c ? " " : "", m->class_count[s][c]) < 0)
+                rc = err_set(e, "meta: out of memory");
         snprintf(key, sizeof key, "class_count.%s", store_split_names[s]);
         PUT(key, "%s", "");
     }

@@ -239,9 +239,11 @@ static int make_order(plan *p, uint64_t seed, err *e)
 int plan_build(const char *input, const plan_options *o, plan *p, err *e)
 {
     memset(p, 0, sizeof *p);
-    if (!is_dir(input))
-        return errno == ENOENT ? err_sys(e, ENOENT, input, NULL)
-                               : err_set(e, "%s: not a folder", input);
+    struct stat st;
+    if (stat(input, &st) != 0)
+        return err_sys(e, errno, input, NULL);
+    if (!S_ISDIR(st.st_mode))
+        return err_set(e, "%s: not a folder", input);
     char dirs[STORE_NSPLITS][4096];
     for (int s = 0; s < STORE_NSPLITS; s++)
         snprintf(dirs[s], sizeof dirs[s], "%s/%s", input, store_split_names[s]);

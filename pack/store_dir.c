@@ -12,14 +12,15 @@
 
 #include "common/log.h"
 
-/* Splits path into its parent folder and last component. */
-static void split_path(const char *path, char *parent, size_t pcap, const char **base)
+/* Splits path into its parent folder and last component (without trailing slashes). */
+static void split_path(const char *path, char *parent, size_t pcap, char *base, size_t bcap)
 {
     size_t len = strlen(path);
     while (len > 1 && path[len - 1] == '/')
         len--;
     const char *slash = memrchr(path, '/', len);
-    *base = slash ? slash + 1 : path;
+    const char *b = slash ? slash + 1 : path;
+    snprintf(base, bcap, "%.*s", (int)(path + len - b), b);
     if (!slash)
         snprintf(parent, pcap, ".");
     else if (slash == path)
@@ -88,9 +89,8 @@ static void remove_stale(const char *parent, const char *base)
 
 int store_dir_begin(const char *path, int force, char *tmp, size_t cap, err *e)
 {
-    char parent[4096];
-    const char *base;
-    split_path(path, parent, sizeof parent, &base);
+    char parent[4096], base[256];
+    split_path(path, parent, sizeof parent, base, sizeof base);
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!force)
@@ -99,8 +99,7 @@ int store_dir_begin(const char *path, int force, char *tmp, size_t cap, err *e)
             return err_set(e, "%s: exists and is not a store; not replacing it", path);
     }
     remove_stale(parent, base);
-    if (snprintf(tmp, cap, "%s/.%.*s.tmp-%ld", parent, (int)strcspn(base, "/"), base,
-                 (long)getpid()) >= (int)cap)
+    if (snprintf(tmp, cap, "%s/.%s.tmp-%ld", parent, base, (long)getpid()) >= (int)cap)
         return err_set(e, "%s: path too long", path);
     if (mkdir(tmp, 0755) != 0)
         return err_sys(e, errno, tmp, "cannot create the temporary store");
@@ -119,9 +118,8 @@ static int sync_path(const char *path, err *e)
 
 int store_dir_commit(const char *tmp, const char *path, err *e)
 {
-    char parent[4096], data[4096];
-    const char *base;
-    split_path(path, parent, sizeof parent, &base);
+    char parent[4096], base[256], data[4096];
+    split_path(path, parent, sizeof parent, base, sizeof base);
     snprintf(data, sizeof data, "%s/data.mdb", tmp);
     if (sync_path(data, e) < 0 || sync_path(tmp, e) < 0)
         return -1;

@@ -85,17 +85,19 @@ static int read_file(worker *w, const char *path, size_t *size, err *e)
     return rc;
 }
 
-/* Where dest, a record's place in the map, is in the data file. A record of a page or more
- * is an LMDB overflow page (smaller ones sit inside a leaf page): a 16-byte page header, then
- * the record. The header starts with the page number and holds P_OVERFLOW in its flags
- * (LMDB 0.9's data file format). -1 for a small record or a header that is not that, so the
- * caller writes through the map instead. */
+/* Where dest, a record's place in the map, is in the data file. A record too big for a leaf
+ * page (over about half a page) is an LMDB overflow page: a 16-byte page header, then the
+ * record, so it starts 16 bytes into a page, where data in a leaf page never does (the page
+ * header and the node's own header and key come first). The header starts with the page
+ * number and holds P_OVERFLOW in its flags (LMDB 0.9's data file format on 64-bit). -1 for
+ * anything else, which the caller writes through the map instead. */
 static off_t record_offset(const pool *pl, const uint8_t *dest, size_t size)
 {
     enum { PAGE_HEADER = 16, FLAGS_AT = 10, P_OVERFLOW = 0x04 };
+    _Static_assert(sizeof(size_t) == 8, "LMDB's page header is 16 bytes on 64-bit only");
     uint64_t pgno;
     uint16_t flags;
-    if (size < pl->page_size)
+    if (((uintptr_t)dest & (pl->page_size - 1)) != PAGE_HEADER)
         return -1;
     memcpy(&pgno, dest - PAGE_HEADER, sizeof pgno);
     memcpy(&flags, dest - PAGE_HEADER + FLAGS_AT, sizeof flags);
@@ -302,10 +304,12 @@ static int write_split(run *x, int split, err *e)
         MDB_txn *txn;
         MDB_dbi dbi;
         int rc = mdb_txn_begin(sw->env, NULL, 0, &txn);
-        if (rc == 0)
-            rc = mdb_dbi_open(txn, store_split_names[split], MDB_CREATE, &dbi);
         if (rc)
             return lmdb_fail(sw, rc, "cannot begin a transaction", e);
+        if ((rc = mdb_dbi_open(txn, store_split_names[split], MDB_CREATE, &dbi)) != 0) {
+            mdb_txn_abort(txn);
+            return lmdb_fail(sw, rc, "cannot begin a transaction", e);
+        }
         size_t n = 0, kk = k;
         while (rc == 0 && n < x->batch && kk < p->count[split]) {
             size_t ei = p->order[split][kk++];
@@ -316,7 +320,7 @@ static int write_split(run *x, int split, err *e)
             MDB_val kv = {sizeof key, key}, vv = {rec_size, NULL};
             rc = mdb_put(txn, dbi, &kv, &vv, MDB_RESERVE | MDB_APPEND);
             if (rc == 0)
-                x->jobs[n++] = (job){ei, vv.mv_data, {0, {0}, {0}}, NULL, 0};
+                x->jobs[n++] = (job){.entry = ei, .dest = vv.mv_data};
         }
         MDB_stat st;
         if (rc == 0 && (rc = mdb_env_stat(sw->env, &st)) == 0 &&
@@ -521,11 +525,11 @@ int writer_run(plan *p, const char *dir, const writer_options *o, writer_result 
     memset(r, 0, sizeof *r);
     int jobs = o->jobs > 0 ? o->jobs : 1;
     worker *ws = calloc((size_t)jobs, sizeof *ws);
-    pool pl = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-               NULL, 0, 0, 0, 0, p, 0, 0, -1, 0, 0};
+    pool pl = {.mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
+               .done = PTHREAD_COND_INITIALIZER, .p = p, .fd = -1};
     if (!ws)
         return err_set(e, "out of memory");
-    store_writer sw = {NULL, 0, 0, dir, 0};
+    store_writer sw = {.dir = dir};
     int rc = 0;
     if (!(ws[0].dec = decoder_new()))
         rc = err_set(e, "cannot create an image decoder");
@@ -542,9 +546,9 @@ int writer_run(plan *p, const char *dir, const writer_options *o, writer_result 
         /* WRITEMAP: LMDB leaves the records' pages to us (written by write_record) rather
          * than copying them from buffers of its own at commit. NOSYNC: one sync at the end.
          * NOLOCK: this process is the store's only user until it is renamed into place.
-         * NORDAHEAD: otherwise the writer's touch of a record's first page (when LMDB
-         * writes the overflow page header) makes the kernel allocate the whole record's pages
-         * in the writer thread, serialising what the workers can do in parallel. */
+         * NORDAHEAD: otherwise LMDB's touch of a record's first page (its overflow page
+         * header) has the kernel read ahead, allocating and zeroing in the writer thread the
+         * pages a worker is about to pwrite (imagenet11, one core: 1.72 s against 1.39 s). */
         if (lrc == 0)
             lrc = mdb_env_open(sw.env, dir, MDB_WRITEMAP | MDB_NOSYNC | MDB_NOMETASYNC |
                                MDB_NORDAHEAD | MDB_NOLOCK, 0644);

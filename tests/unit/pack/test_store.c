@@ -15,7 +15,7 @@
 #include "pack/writer.h"
 
 static const char *const classes[] = {"cat", "ant", "bee"};
-enum { PER_CLASS = 5, H = 16, W = 24 };
+enum { PER_CLASS = 5, H = 40, W = 48 };  /* 5,792-byte records: LMDB overflow pages, written by pwrite */
 
 static char *dir;
 static char store_path_buf[4200];
