@@ -3,7 +3,8 @@
  * One thread (the caller) owns the LMDB write transaction. For each batch it reserves every
  * record's place in the map (MDB_RESERVE with MDB_WRITEMAP, so LMDB itself never copies a
  * record); the workers decode each image into a buffer of their own and pwrite the record to
- * its place in the data file, in parallel. That costs the kernel a copy into the page cache,
+ * its place in the data file, in parallel (a record small enough for a leaf page is copied
+ * into the map instead). That costs the kernel a copy into the page cache,
  * far less than faulting fresh pages into the map one by one (and cleaning their mappings at
  * writeback). Batches are committed without sync (the store is a temporary until it is
  * complete); one sync at the end makes it durable.
@@ -28,7 +29,7 @@ typedef struct writer_options {
     int quiet;                  /* no progress display */
     size_t batch_records;       /* records per transaction (0: default) */
     size_t initial_map_bytes;   /* 0: estimated from the plan */
-    const char *source;         /* provenance: the input as the user named it */
+    const char *source;         /* provenance: the input folder (main passes its realpath) */
 } writer_options;
 
 typedef struct writer_result {
