@@ -108,13 +108,18 @@ static int parse_bool(const char *v, int *out)
     return -1;
 }
 
-/* Stores `value` into the key's field; on failure fills `why`. */
-/* 1 when `value` survives config_format's "key = value" line and inih's parse unchanged (the
- * effective config is written to the run folder and into checkpoints, and read back): no
- * control characters, no leading or trailing blanks, and nothing inih takes for a comment. */
-static int ini_representable(const char *value)
+/* inih (Debian's libinih, INI_MAX_LINE) reads lines of at most this many characters. */
+enum { INI_LINE_MAX = 198 };
+
+/* 1 when `key = value` survives config_format's line and inih's parse unchanged (the effective
+ * config is written to the run folder and into checkpoints, and read back): a line inih reads
+ * whole, no control characters, no leading or trailing blanks, and nothing inih takes for a
+ * comment. */
+static int ini_representable(const char *key, const char *value)
 {
     size_t n = strlen(value);
+    if (strlen(key) + 3 + n > INI_LINE_MAX)
+        return 0;
     if (n && (isspace((unsigned char)value[0]) || isspace((unsigned char)value[n - 1])))
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -127,6 +132,7 @@ static int ini_representable(const char *value)
     return 1;
 }
 
+/* Stores `value` into the key's field; on failure fills `why`. */
 static int set_value(train_config *c, const key_def *k, const char *value, char *why, size_t why_len)
 {
     void *field = (char *)c + k->offset;
@@ -166,9 +172,10 @@ static int set_value(train_config *c, const key_def *k, const char *value, char 
             snprintf(why, why_len, "longer than %zu characters", k->size - 1);
             return -1;
         }
-        if (!ini_representable(value)) {
-            snprintf(why, why_len, "cannot be written back to an INI file (a control "
-                     "character, ';' or '#' at the start or after a blank, or blanks at an end)");
+        if (!ini_representable(k->key, value)) {
+            snprintf(why, why_len, "cannot be written back to an INI file (a line over %d "
+                     "characters, a control character, ';' or '#' at the start or after a "
+                     "blank, or blanks at an end)", INI_LINE_MAX);
             return -1;
         }
         strcpy((char *)field, value);

@@ -234,8 +234,9 @@ int loader_create(const loader_config *cfg, loader **out, err *e)
         s->aug = calloc((size_t)cfg->batch, sizeof *s->aug);
         s->labels = calloc((size_t)cfg->batch, sizeof *s->labels);
         if (!s->pixels || !s->aug || !s->labels) {
+            int host_failed = !s->pixels;   /* host_alloc set the message */
             loader_destroy(l);
-            return s->pixels ? err_set(e, "loader: out of memory") : -1;
+            return host_failed ? -1 : err_set(e, "loader: out of memory");
         }
         s->batch.pixels = s->pixels, s->batch.aug = s->aug, s->batch.labels = s->labels;
     }

@@ -398,7 +398,7 @@ int trainer_run(const trainer_opts *o, err *e)
             rc = finish_epoch(&r, lr, seconds, images, wait, e);
         else if (rc == 1 && save(&r, r.last, 1, e) < 0)
             rc = -1;
-        if (rc == 0 && o->stop && *o->stop)
+        if (rc == 0 && o->stop && *o->stop && r.st.epoch < o->cfg->train.epochs)
             rc = 1;
     }
     if (rc == 1)

@@ -124,6 +124,19 @@ Test(config, refuses_values_that_cannot_be_written_back, .fini = cleanup)
     cr_assert_eq(config_parse_string(ini, "again.ini", NULL, 0, &again, &e), 0, "%s", e.msg);
     cr_expect_str_eq(again.data.store, "runs/a;b#c.lmdb");
     free(ini);
+    /* inih reads lines of up to 198 characters: "store = " and 190 of path still read back */
+    char set[300] = "data.store=";
+    memset(set + strlen(set), 'p', 190);
+    const char *longest[] = {set};
+    cr_assert_eq(config_parse_string("[model]\narch = A\n[data]\nstore = x\n", "t.ini",
+                                     longest, 1, &c, &e), 0, "%s", e.msg);
+    ini = config_format(&c);
+    cr_assert_eq(config_parse_string(ini, "again.ini", NULL, 0, &again, &e), 0, "%s", e.msg);
+    free(ini);
+    strcat(set, "p");
+    cr_expect_lt(config_parse_string("[model]\narch = A\n[data]\nstore = x\n", "t.ini",
+                                     longest, 1, &c, &e), 0, "accepted a line inih cannot read");
+    cr_expect(strstr(e.msg, "over 198 characters"), "%s", e.msg);
 }
 
 Test(config, missing_required_key_names_the_section, .fini = cleanup)
