@@ -237,6 +237,20 @@ int checkpoint_read_meta(const char *path, checkpoint_meta *meta, err *e)
     return rc;
 }
 
+int checkpoint_classes_match(const checkpoint_meta *meta, const store_meta *sm,
+                             const char *store_path, const char *ckpt_path, err *e)
+{
+    int classes = meta->opt.num_classes;
+    if (sm->num_classes != classes)
+        return err_set(e, "%s has %d classes, the checkpoint %s %d", store_path, sm->num_classes,
+                       ckpt_path, classes);
+    for (int i = 0; i < classes; i++)
+        if (strcmp(sm->class_names[i], meta->class_names[i]))
+            return err_set(e, "%s: class %d is '%s', the checkpoint's is '%s'", store_path, i,
+                           sm->class_names[i], meta->class_names[i]);
+    return 0;
+}
+
 void checkpoint_meta_free(checkpoint_meta *meta)
 {
     if (meta->class_names)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/store.h"
 #include "train/model.h"
 
 /* Training progress, saved so --resume continues the same run. */
@@ -44,6 +45,11 @@ typedef struct checkpoint_meta {
 /* Writes path (and, when momentum is not NULL, its .optim companion, staged first). */
 int checkpoint_save(const char *path, const model *m, const checkpoint_meta *meta,
                     const float *params, const float *stats, const float *momentum, err *e);
+
+/* 0 when the store at store_path has the checkpoint's classes, in its order (labels mean the
+ * same); otherwise -1 naming the first difference. */
+int checkpoint_classes_match(const checkpoint_meta *meta, const store_meta *sm,
+                             const char *store_path, const char *ckpt_path, err *e);
 
 /* Reads the metadata of a vgg-train checkpoint (fails for files without it). */
 int checkpoint_read_meta(const char *path, checkpoint_meta *meta, err *e);

@@ -203,17 +203,8 @@ static int run_eval(const cli *c)
         err_set(&e, "%s has no %s split", c->data, c->split == STORE_VAL ? "val" : "train");
         goto out;
     }
-    if (sm->num_classes != classes) {
-        err_set(&e, "%s has %d classes, the checkpoint %s %d", c->data, sm->num_classes,
-                c->checkpoint, classes);
+    if (checkpoint_classes_match(&inf.meta, sm, c->data, c->checkpoint, &e) < 0)
         goto out;
-    }
-    for (int i = 0; i < classes; i++)
-        if (strcmp(sm->class_names[i], inf.meta.class_names[i])) {
-            err_set(&e, "%s: class %d is '%s', the checkpoint's is '%s'", c->data, i,
-                    sm->class_names[i], inf.meta.class_names[i]);
-            goto out;
-        }
     loader_config lc = {.s = s, .split = c->split, .batch = c->batch, .workers = 2, .depth = 3,
                         .ops = ops, .b = inf.b, .policy = {.out_size = inf.m.opt.input_size}};
     logits = malloc((size_t)c->batch * classes * sizeof(float));

@@ -79,11 +79,15 @@ static int init_state(run *r, err *e)
         if (checkpoint_read_meta(o->resume, &cm, e) < 0)
             return -1;
         int same = !strcmp(cm.arch, r->m.arch) && same_options(&cm.opt, &r->m.opt);
+        int classes_rc = same ? checkpoint_classes_match(&cm, r->meta, r->cfg->data.store,
+                                                         o->resume, e) : 0;
         r->st = cm.state;
         checkpoint_meta_free(&cm);
         if (!same)
             return err_set(e, "%s: a checkpoint of another architecture or other model options "
                               "than the configuration (%s)", o->resume, r->m.arch);
+        if (classes_rc < 0)
+            return -1;
         if (checkpoint_load_weights(o->resume, &r->m, 0, r->params, r->stats, NULL, e) < 0 ||
             checkpoint_load_momentum(o->resume, &r->m, r->st.step, r->momentum, e) < 0)
             return -1;

@@ -27,6 +27,12 @@ static int put_meta(void *ctx, const char *key, const char *value, err *e)
 
 void fixture_store(const char *dir, int n_train, int n_val, int classes, int h, int w)
 {
+    fixture_store_named(dir, n_train, n_val, classes, h, w, "class");
+}
+
+void fixture_store_named(const char *dir, int n_train, int n_val, int classes, int h, int w,
+                         const char *prefix)
+{
     cr_assert_eq(mkdir(dir, 0777), 0, "mkdir %s", dir);
     MDB_env *env;
     MDB_txn *txn;
@@ -62,7 +68,7 @@ void fixture_store(const char *dir, int n_train, int n_val, int classes, int h, 
     char **names = calloc((size_t)classes, sizeof *names);
     for (int c = 0; c < classes; c++) {
         names[c] = malloc(16);
-        snprintf(names[c], 16, "class%02d", c);
+        snprintf(names[c], 16, "%s%02d", prefix, c);
     }
     store_meta m = {.format_version = STORE_FORMAT_VERSION, .height = h, .width = w,
                     .channels = 3, .num_classes = classes,

@@ -8,6 +8,9 @@
  * has label i % classes and pixels that are a pseudo-random function of (split, i) plus a
  * per-class colour, so a model can tell the classes apart. */
 void fixture_store(const char *dir, int n_train, int n_val, int classes, int h, int w);
+/* The same with classes named <prefix>00, <prefix>01, ... (fixture_store: "class"). */
+void fixture_store_named(const char *dir, int n_train, int n_val, int classes, int h, int w,
+                         const char *prefix);
 /* Flips one pixel byte of record `index` of split `split` (0 train, 1 val): only its CRC-32C
  * tells. */
 void fixture_corrupt(const char *dir, int split, int index);

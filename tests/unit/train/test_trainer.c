@@ -24,9 +24,9 @@ static void setup(void)
     log_init("test-train", LOG_ERROR); /* the trainer's progress messages are not wanted here */
     snprintf(root, sizeof root, "/tmp/vgg-trainer-test-%d", (int)getpid());
     cr_assert_eq(mkdir(root, 0777), 0);
-    char store[256];
-    snprintf(store, sizeof store, "%s/store", root);
-    fixture_store(store, 48, 12, 4, 36, 36);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/store", root);
+    fixture_store(dir, 48, 12, 4, 36, 36);
     fake_stop_at_step = fake_poison_at_step = UINT64_MAX;
 }
 
@@ -250,12 +250,33 @@ Test(trainer, resume_of_another_architecture_is_an_error, .init = setup, .fini =
     cr_expect(strstr(e.msg, "another architecture"), "%s", e.msg);
 }
 
+/* Labels are indices into the class names: resuming on a store whose classes differ would
+ * train on other meanings of the same labels. */
+Test(trainer, resume_on_a_store_of_other_classes_is_an_error, .init = setup, .fini = teardown)
+{
+    train_config a, b;
+    err e = {{0}};
+    const char *one[] = {"train.epochs=1"};
+    load_config(&a, "a", one, 1);
+    cr_assert_eq(train(&a, NULL, NULL, &e), TRAIN_DONE, "%s", e.msg);
+    char other[256], set[300], resume[256];
+    snprintf(other, sizeof other, "%s/other", root);
+    fixture_store_named(other, 48, 12, 4, 36, 36, "kind");
+    snprintf(set, sizeof set, "data.store=%s", other);
+    const char *sets[] = {"train.epochs=2", set};
+    load_config(&b, "a", sets, 2);
+    snprintf(resume, sizeof resume, "%s/a/last.safetensors", root);
+    cr_expect_lt(train(&b, resume, NULL, &e), 0);
+    cr_expect(strstr(e.msg, "class 0 is 'kind00', the checkpoint's is 'class00'"), "%s", e.msg);
+    fixture_remove_dir(other);
+}
+
 static void damage_store(void)
 {
-    char store[256];
-    snprintf(store, sizeof store, "%s/store", root);
-    fixture_corrupt(store, 0, 5);
-    fixture_corrupt(store, 1, 2);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/store", root);
+    fixture_corrupt(dir, 0, 5);
+    fixture_corrupt(dir, 1, 2);
 }
 
 static int file_exists(const char *run, const char *name)
