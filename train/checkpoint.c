@@ -9,7 +9,6 @@
 
 #include "train/safetensors.h"
 
-enum { FORMAT_VERSION = 1 };
 static const char format_name[] = "vgg-train/1";
 /* The momentum is staged at "<companion>.pending" and renamed over the companion only once the
  * main file is in place. A kill -9 between the two renames leaves a main file one save ahead
@@ -156,8 +155,10 @@ int checkpoint_save(const char *path, const model *m, const checkpoint_meta *met
     int64_t batches = (int64_t)meta->state.step;
     int n = model_tensors(m, params, stats, &batches, tensors);
     rc = safetensors_write(path, tensors, n, kv, nkv, e);
-    if (rc == 0 && momentum && rename(pending, optim_path) < 0)
-        rc = err_set(e, "%s: cannot rename to %s: %s", pending, optim_path, strerror(errno));
+    if (rc < 0 && momentum)
+        unlink(pending);    /* the main file failed (disk full, say): the pair stays as it was */
+    else if (rc == 0 && momentum && rename(pending, optim_path) < 0)
+        rc = err_sys(e, errno, pending, "cannot rename it over the companion");
 out:
     free(tensors);
     free(classes);
@@ -358,7 +359,7 @@ int checkpoint_load_momentum(const char *path, const model *m, uint64_t step, fl
     if (access(pending, F_OK) == 0 &&
         load_file(pending, m, momentum, NULL, 0, NULL, step, 1, &pe) == 0) {
         if (rename(pending, optim_path) < 0)
-            return err_set(e, "%s: cannot rename to %s: %s", pending, optim_path, strerror(errno));
+            return err_sys(e, errno, pending, "cannot rename it over the companion");
         return 0;
     }
     return load_file(optim_path, m, momentum, NULL, 0, NULL, step, 1, e);

@@ -3,7 +3,8 @@
  * so `load_state_dict(safetensors.torch.load_file(path))` works in PyTorch. Metadata (strings):
  *   format "vgg-train/1", arch, options ("num_classes=.. input_size=.. batch_norm=.. fc_width=..
  *   width_div=.. dropout=.."), classes (one name a line), source ("HxW"), mean, std,
- *   epoch, config (the effective INI), state (what --resume needs, "key=value" lines).
+ *   epoch, step (micro-batches done), config (the effective INI), state (what --resume
+ *   needs, "key=value" lines).
  * The optimizer's momentum goes to a companion file "<name>.optim.safetensors" (same names),
  * so that the main file stays loadable by torchvision (strict load_state_dict rejects unknown
  * keys); its "step" metadata must match the main file's. Each file is atomic, and the pair is
