@@ -11,7 +11,6 @@ PREFIX ?= /usr/local
 BUILD  ?= build
 BIN    ?= bin
 
-CC      ?= gcc
 PKG_CONFIG ?= pkg-config
 PKGS := MagickWand lmdb libarchive inih libturbojpeg
 
@@ -34,6 +33,10 @@ NVCC ?= $(CUDA_HOME)/bin/nvcc
 ifeq ($(origin CUDA),undefined)
 CUDA := $(shell test -x $(NVCC) && test -f $(CUDA_HOME)/include/cudnn.h && echo 1 || echo 0)
 endif
+# Objects differ with and without the CUDA backend (VGG_HAVE_CUDA): a stamp that changes with
+# the setting makes `make CUDA=0` after a CUDA build (or back) recompile rather than mix them.
+CUDA_STAMP := $(BUILD)/cuda-$(CUDA).stamp
+$(shell mkdir -p $(BUILD) && { test -f $(CUDA_STAMP) || { rm -f $(BUILD)/cuda-*.stamp; touch $(CUDA_STAMP); }; })
 
 PROGRAMS := $(BIN)/vgg-convert $(BIN)/vgg-pack $(BIN)/vgg-train
 TEST_BINS :=
@@ -55,15 +58,15 @@ include tests/hardening.mk
 # Objects are kept even when only a test program needed them (no rebuild on the next make).
 .SECONDARY:
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(CUDA_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CFLAGS_DEPS) -c -o $@ $<
 
 # Debian 12 packages: build, runtime, and what the tests and benchmarks compare against.
 DEB_PACKAGES := build-essential pkg-config libmagickwand-dev liblmdb-dev libarchive-dev \
                 libinih-dev libturbojpeg0-dev libdnnl-dev libcriterion-dev imagemagick \
-                lmdb-utils python3-lmdb python3-numpy python3-pil python3-torch \
-                python3-torchvision clang libclang-rt-14-dev valgrind time
+                python3-lmdb python3-numpy python3-pil python3-torch python3-torchvision \
+                clang libclang-rt-14-dev valgrind time git
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

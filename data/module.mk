@@ -6,7 +6,7 @@ SAMPLE_GEN_SRCS := $(wildcard data/*.c)
 SAMPLE_GEN := $(BUILD)/data/gen-sample
 # The e2e tests find the generator here (tests/e2e/demo_sample.sh).
 export SAMPLE_GEN_PATH := $(abspath $(SAMPLE_GEN))
-test test-e2e: $(SAMPLE_GEN)
+test-all test-e2e: $(SAMPLE_GEN)
 
 $(SAMPLE_GEN): $(SAMPLE_GEN_SRCS:%.c=$(BUILD)/%.o) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
