@@ -20,23 +20,6 @@ fill_fs() {
     truncate -s "-$2K" "$1/.filler"
 }
 
-# tensors_equal A B: fails unless two safetensors files hold the same tensors, byte for byte
-# (their metadata, which names the run directory, may differ).
-tensors_equal() {
-    "$PY" - "$1" "$2" <<'PYEOF'
-import json, struct, sys
-def tensors(path):
-    b = open(path, "rb").read()
-    n = struct.unpack("<Q", b[:8])[0]
-    h = json.loads(b[8:8 + n]); h.pop("__metadata__", None)
-    return {k: b[8 + n + v["data_offsets"][0]: 8 + n + v["data_offsets"][1]] for k, v in h.items()}
-a, b = tensors(sys.argv[1]), tensors(sys.argv[2])
-assert a.keys() == b.keys(), "different tensors"
-diff = [k for k in a if a[k] != b[k]]
-assert not diff, f"{diff[:5]} differ"
-PYEOF
-}
-
 # valid_images DIR: fails unless every image under DIR that looks complete (no leading dot)
 # decodes in full at SIZE x SIZE (default 224).
 valid_images() {

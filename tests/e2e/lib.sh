@@ -18,6 +18,12 @@ trap 'rm -rf "$TMP"' EXIT
 skip() { echo "$*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
+# tensors_equal A B: fails unless two safetensors files hold the same tensors, byte for byte.
+# momentum_matches CKPT: fails unless the momentum of CKPT's step is on disk beside it.
+# (tests/e2e/safetensors_check.py)
+tensors_equal() { "$PY" "$ROOT/tests/e2e/safetensors_check.py" equal "$1" "$2"; }
+momentum_matches() { "$PY" "$ROOT/tests/e2e/safetensors_check.py" momentum "$1"; }
+
 # need_cmd CMD...: skip when a command is missing.
 need_cmd() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c not installed"; done; }
 
