@@ -26,12 +26,20 @@ static void temp_suffix(char out[7])
     out[6] = '\0';
 }
 
+/* Sets the message and errno (which callers may classify) and returns -1. */
+static int fail_errno(err *e, int errnum, const char *path, const char *what)
+{
+    err_sys(e, errnum, path, what);
+    errno = errnum;
+    return -1;
+}
+
 /* Creates the temporary of `path` in af->tmp; returns its descriptor or -1. */
 static int open_temp(atomic_file *af, const char *path, err *e)
 {
     const char *base = names_basename(path);
     if (strlen(path) >= sizeof af->path)
-        return err_set(e, "%s: path too long", path);
+        return fail_errno(e, ENAMETOOLONG, path, NULL);
     strcpy(af->path, path);
     af->f = NULL;
     for (int attempt = 0; attempt < 100; attempt++) {
@@ -40,12 +48,12 @@ static int open_temp(atomic_file *af, const char *path, err *e)
         int len = snprintf(af->tmp, sizeof af->tmp, "%.*s.%s%s%s", (int)(base - path), path,
                            base, temp_marker, suffix);
         if (len < 0 || (size_t)len >= sizeof af->tmp)
-            return err_set(e, "%s: path too long", path);
+            return fail_errno(e, ENAMETOOLONG, path, NULL);
         int fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0 || errno != EEXIST)
-            return fd >= 0 ? fd : err_sys(e, errno, path, "cannot create temporary file");
+            return fd >= 0 ? fd : fail_errno(e, errno, path, "cannot create temporary file");
     }
-    return err_set(e, "%s: cannot find a free temporary name", path);
+    return fail_errno(e, EEXIST, path, "cannot find a free temporary name");
 }
 
 int atomic_open(atomic_file *af, const char *path, err *e)
@@ -58,7 +66,7 @@ int atomic_open(atomic_file *af, const char *path, err *e)
         int saved = errno;
         close(fd);
         unlink(af->tmp);
-        return err_sys(e, saved, path, "cannot open temporary file");
+        return fail_errno(e, saved, path, "cannot open temporary file");
     }
     return 0;
 }
@@ -72,7 +80,7 @@ static int finish(atomic_file *af, int failed, int saved, err *e)
     if (!failed)
         saved = errno;
     unlink(af->tmp);
-    return err_sys(e, saved ? saved : EIO, af->path, "cannot write");
+    return fail_errno(e, saved ? saved : EIO, af->path, "cannot write");
 }
 
 int atomic_commit(atomic_file *af, err *e)

@@ -12,12 +12,13 @@
 
 #include "common/error.h"
 
-/* Writes `size` bytes to `path` atomically. Returns 0 or -1 (message names `path`). */
+/* Writes `size` bytes to `path` atomically. Returns 0 or -1 (message names `path`); every
+ * function here leaves the cause of a failure in errno too (EIO when none is known). */
 int atomic_write(const char *path, const void *data, size_t size, err *e);
 
 /* The same without the fsync: still whole or absent after a killed process (the rename is
  * atomic), but not after a power cut until atomic_sync_fs. For many small files, where one
- * fsync each would cost more than the work (vgg-convert: 4x slower). */
+ * fsync each would cost more than the work (vgg-convert's outputs: 4x slower with it). */
 int atomic_write_nosync(const char *path, const void *data, size_t size, err *e);
 
 /* Flushes the file system holding `path` (syncfs): makes earlier nosync writes durable. */

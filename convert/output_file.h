@@ -1,9 +1,9 @@
 /* output_file.h: writing one converted image, whole or not at all, and telling a full or
  * read-only disk (which dooms every later output too) from a failure of this one file.
  *
- * Written to a temporary name and renamed (atomic.h), without an fsync (the run syncs the
- * file system once at the end), with write(2) directly so that the errno of a failure is
- * known. Thread-safe: every call works on its own file.
+ * Written to a temporary name and renamed (atomic_write_nosync: without an fsync, the run
+ * syncs the file system once at the end), which leaves the errno of a failure to classify.
+ * Thread-safe: every call works on its own file.
  */
 #ifndef VGG_CONVERT_OUTPUT_FILE_H
 #define VGG_CONVERT_OUTPUT_FILE_H
