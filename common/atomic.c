@@ -154,8 +154,8 @@ int atomic_sync_fs(const char *path, err *e)
 
 int atomic_is_temp(const char *name)
 {
-    const char *m = strstr(name, temp_marker);
-    return name[0] == '.' && m && strlen(m) == sizeof temp_marker - 1 + 6;
+    size_t n = strlen(name), tail = sizeof temp_marker - 1 + 6;  /* ".tmp-" and 6 characters */
+    return name[0] == '.' && n > tail && !strncmp(name + n - tail, temp_marker, sizeof temp_marker - 1);
 }
 
 int atomic_remove_temps(const char *dir, err *e)

@@ -16,8 +16,6 @@ void log_init(const char *program, enum log_level level)
 }
 
 void log_set_level(enum log_level level) { current_level = level; }
-enum log_level log_get_level(void) { return current_level; }
-const char *log_program(void) { return program_name; }
 
 static void log_at(enum log_level level, const char *tag, const char *fmt, va_list ap)
 {

@@ -11,8 +11,6 @@ enum log_level { LOG_QUIET = 0, LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_D
 /* Sets the program name used as prefix (basename of argv[0] is fine) and the level. */
 void log_init(const char *program, enum log_level level);
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
-const char *log_program(void);
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

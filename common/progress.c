@@ -96,15 +96,6 @@ void progress_update(progress *p, uint64_t done, const char *extra)
     pthread_mutex_unlock(&p->lock);
 }
 
-void progress_set_total(progress *p, uint64_t total)
-{
-    if (!p)
-        return;
-    pthread_mutex_lock(&p->lock);
-    p->total = total;
-    pthread_mutex_unlock(&p->lock);
-}
-
 double progress_finish(progress *p)
 {
     if (!p)

@@ -16,7 +16,6 @@ typedef struct progress progress;
 progress *progress_start(const char *label, uint64_t total, const char *unit, int quiet);
 /* Sets the count of items done so far and an optional short extra text (e.g. "loss 2.31"). */
 void progress_update(progress *p, uint64_t done, const char *extra);
-void progress_set_total(progress *p, uint64_t total);
 /* Clears the bar line (terminal) and frees. Returns the seconds elapsed since start. */
 double progress_finish(progress *p);
 

@@ -17,7 +17,6 @@ enum {
     MAX_ARCHIVE_DEPTH = 3,  /* an archive in an archive in an archive (ILSVRC needs 2) */
     CHUNK = 1 << 16,
 };
-static const size_t default_max_entry_bytes = (size_t)256 << 20;
 
 /* One open folder: its sorted entries and the class its files belong to. */
 typedef struct dir_frame {
@@ -71,7 +70,7 @@ int walker_open(const char *const *inputs, int n_inputs, const walker_options *o
         return err_set(e, "out of memory");
     }
     w->max_entry_bytes = opt && opt->max_entry_bytes ? opt->max_entry_bytes
-                                                     : default_max_entry_bytes;
+                                                     : WALKER_MAX_IMAGE_BYTES;
     for (int i = 0; i < n_inputs; i++) {
         struct stat st;
         if (stat(inputs[i], &st) != 0) {

@@ -26,7 +26,7 @@
  * - With a labels file the class always comes from it (by base name, then base name without
  *   extension); an image missing from it is a problem.
  * - mtime: the file's, or for archive members the mtime of the archive file on disk.
- * - max_entry_bytes 0 means 256 MiB. A truncated or corrupt archive gives one problem and the
+ * - max_entry_bytes 0 means WALKER_MAX_IMAGE_BYTES. A truncated or corrupt archive gives one problem and the
  *   walk goes on with the next input.
  *
  * Not thread-safe: one thread walks; it may hand entries to workers (copy `data` first).
@@ -37,6 +37,10 @@
 #include <stddef.h>
 
 #include "common/error.h"
+
+/* The largest file the programs take for an image (a bigger one is refused, so memory stays
+ * bounded): archive members here, files read by vgg-convert's and vgg-pack's workers. */
+#define WALKER_MAX_IMAGE_BYTES ((size_t)256 << 20)
 
 typedef struct walker_options {
     const char *labels_path;    /* NULL: classes come from folder / archive names */

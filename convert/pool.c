@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/walker.h"
 #include "convert/converter.h"
 
 /* Files larger than this are not images we want to decode. */
-static const size_t max_input_bytes = (size_t)256 << 20;
 
 typedef struct job {
     char source[8192], out_path[4096], in_path[4096];
@@ -47,7 +47,7 @@ static void convert_job(pool *p, converter *c, job *j)
     size_t out_size;
     err e;
     int r = j->in_path[0]
-                ? converter_run_file(c, j->in_path, max_input_bytes, &out, &out_size, &e)
+                ? converter_run_file(c, j->in_path, WALKER_MAX_IMAGE_BYTES, &out, &out_size, &e)
                 : converter_run(c, j->data, j->size, &out, &out_size, &e);
     if (r == 0)
         r = output_file_write(j->out_path, out, out_size, &e);  /* synced at the end */

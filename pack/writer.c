@@ -16,11 +16,11 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/store_format.h"
+#include "common/walker.h"
 #include "pack/decode.h"
 #include "pack/pixel_stats.h"
 
 enum { DEFAULT_BATCH = 256 };
-#define MAX_FILE_BYTES ((size_t)256 << 20)   /* a bigger "image" is refused, memory stays bounded */
 
 typedef struct job {
     size_t entry;           /* index into plan.entries */
@@ -61,7 +61,7 @@ static int read_file(worker *w, const char *path, size_t *size, err *e)
     int rc = 0;
     if (fstat(fd, &st) != 0)
         rc = err_sys(e, errno, path, NULL);
-    else if ((size_t)st.st_size > MAX_FILE_BYTES)
+    else if ((size_t)st.st_size > WALKER_MAX_IMAGE_BYTES)
         rc = err_set(e, "%s: file too large for an image (%lld bytes)", path,
                      (long long)st.st_size);
     else if ((size_t)st.st_size > w->cap) {

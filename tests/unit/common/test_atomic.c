@@ -102,4 +102,7 @@ Test(atomic, remove_temps_removes_only_temporaries)
     cr_assert_eq(access(path, F_OK), 0, "other hidden files stay");
     cr_assert_not(atomic_is_temp("a.jpg.tmp-123456"));
     cr_assert(atomic_is_temp(".a.jpg.tmp-Ab3xYz"));
+    /* the temporary of an output whose own name holds ".tmp-" */
+    cr_assert(atomic_is_temp(".x.tmp-1.jpg.tmp-Ab3xYz"));
+    cr_assert_not(atomic_is_temp(".x.tmp-1.jpg"));
 }
