@@ -81,7 +81,11 @@ int walker_open(const char *const *inputs, int n_inputs, const walker_options *o
         size_t len = strlen(inputs[i]);
         while (len > 1 && inputs[i][len - 1] == '/')
             len--;  /* "raw/" and "raw" give the same sources */
-        w->inputs[w->n_inputs++] = strndup(inputs[i], len);
+        if (!(w->inputs[w->n_inputs++] = strndup(inputs[i], len))) {
+            err_set(e, "out of memory");
+            walker_close(w);
+            return -2;
+        }
     }
     if (opt && opt->labels_path) {
         w->labels_path = opt->labels_path;

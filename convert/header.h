@@ -1,6 +1,8 @@
 /* header.h: the pixel size of a PNG, GIF or BMP read from its first bytes, so an image bomb
  * is refused by its declared size before any decoder (or ImageMagick's own limits, which
- * would only say "not readable") sees it. Other formats are sized by MagickPingImage. */
+ * would only say "not readable") sees it. converter.c pings every non-JPEG with MagickWand
+ * too, since what the coder will decode (a GIF frame, say) may be larger than the header's
+ * canvas; other formats are sized by that ping alone. */
 #ifndef VGG_CONVERT_HEADER_H
 #define VGG_CONVERT_HEADER_H
 
