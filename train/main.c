@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/store.h"
@@ -41,7 +42,7 @@ static const char usage_text[] =
     "      --arch NAME        architecture for --summary without --config\n"
     "      --classes N        classes for --summary (default 1000)\n"
     "      --device D         auto (default: CUDA when usable), cpu or cuda\n"
-    "  -j, --jobs N           compute threads (default: all cores)\n"
+    "  -j, --jobs N           compute threads, 0 or auto: all cores (default: train.threads)\n"
     "  -q, --quiet            no progress, epoch lines or notes (warnings still show)\n"
     "  -h, --help             this help\n"
     "  -V, --version          the version\n"
@@ -69,22 +70,21 @@ static void on_sigint(int sig)
     signal(sig, SIG_DFL); /* a second Ctrl-C ends the program at once */
 }
 
+/* cli_usage_error's message and exit status; int-typed so that it reads as a result. */
 static int usage_error(const char *fmt, const char *arg)
 {
     char msg[512];
     snprintf(msg, sizeof msg, fmt, arg);
-    log_error("%s (see --help)", msg);
-    return EXIT_FATAL;
+    cli_usage_error("vgg-train", msg);
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
+static int parse_int(const char *option, const char *text, int lo, int hi)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
+    long long v;
+    err e;
+    if (cli_parse_long(option, text, lo, hi, &v, &e) < 0)
+        usage_error("%s", e.msg);
+    return (int)v;
 }
 
 static int pick_device(const char *name, int *out)
@@ -317,28 +317,28 @@ int main(int argc, char **argv)
             c.split = strcmp(optarg, "val") ? STORE_TRAIN : STORE_VAL;
             break;
         case O_BATCH:
-            if (parse_int(optarg, 1, 65536, &c.batch) < 0)
-                return usage_error("--batch %s: expected 1..65536", optarg);
+            c.batch = parse_int("--batch", optarg, 1, 65536);
             break;
         case O_PREDICT: c.checkpoint = optarg; bad_mode |= set_mode(&c, MODE_PREDICT); break;
         case O_SUMMARY: bad_mode |= set_mode(&c, MODE_SUMMARY); break;
         case O_ARCH: c.arch = optarg; break;
         case O_CLASSES:
-            if (parse_int(optarg, 1, 1000000, &c.classes) < 0)
-                return usage_error("--classes %s: expected 1..1000000", optarg);
+            c.classes = parse_int("--classes", optarg, 1, 1000000);
             break;
         case O_DEVICE:
             if (pick_device(optarg, &c.device) < 0)
                 return usage_error("--device %s: expected auto, cpu or cuda", optarg);
             break;
-        case 'j':
-            if (parse_int(optarg, 1, 4096, &c.jobs) < 0)
-                return usage_error("--jobs %s: expected 1..4096", optarg);
+        case 'j': {
+            err e;
+            if (cli_parse_jobs(optarg, &c.jobs, &e) < 0)
+                return usage_error("%s", e.msg);
             break;
+        }
         case O_JSON: c.json = 1; break;
         case 'q': c.quiet = 1; log_set_level(LOG_WARN); break; /* damaged records still show */
         case 'h': fputs(usage_text, stdout); return EXIT_ALL_OK;
-        case 'V': printf("vgg-train %s\n", VGG_VERSION); return EXIT_ALL_OK;
+        case 'V': cli_print_version("vgg-train"); return EXIT_ALL_OK;
         default: return usage_error("%s", "bad option");
         }
     }

@@ -8,7 +8,7 @@ T="$BIN/vgg-train"
 
 "$T" --help | grep -q -- '--resume' || fail "--help does not document --resume"
 "$T" --help | grep -q 'Exit status' || fail "--help does not document the exit statuses"
-"$T" --version | grep -qE '^vgg-train [0-9]' || fail "--version"
+"$T" --version | grep -qE '^vgg-train \(vgg-suite\) [0-9]' || fail "--version"
 
 # Every configuration parses; the paper's ones have Table 2's parameter counts at 1000 classes.
 for pair in vgg11:132,863,336 vgg11-lrn:132,863,336 vgg13:133,047,848 vgg16c:133,638,952 \
