@@ -78,7 +78,6 @@ enum { NKEYS = sizeof schema / sizeof schema[0] };
 static const char *const sections[] = {"model", "data", "augment", "optim", "schedule", "train"};
 enum { NSECTIONS = sizeof sections / sizeof sections[0] };
 
-const char *config_device_name(int device) { return device_names[device]; }
 
 static int find_section(const char *name)
 {

@@ -67,7 +67,4 @@ int config_parse_string(const char *text, const char *name, const char *const *s
 /* The effective configuration as INI text (malloc'd, caller frees); NULL on out of memory. */
 char *config_format(const train_config *c);
 
-/* Name of an enum value as written in the INI ("scale", "cosine", ...). */
-const char *config_device_name(int device);
-
 #endif

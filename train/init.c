@@ -7,7 +7,7 @@
 
 #include "train/draw.h"
 
-void init_layer(const model *m, int layer, uint64_t seed, float *params)
+static void init_layer(const model *m, int layer, uint64_t seed, float *params)
 {
     const layer_desc *l = &m->layers[layer];
     float *w = params + l->weight_offset, *b = params + l->bias_offset;

@@ -10,7 +10,5 @@
 
 /* Fills params (m->num_params floats) and stats (m->num_stats floats). */
 void init_model(const model *m, uint64_t seed, float *params, float *stats);
-/* Initialises one layer's parameters (weight and bias) only. */
-void init_layer(const model *m, int layer, uint64_t seed, float *params);
 
 #endif

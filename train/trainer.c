@@ -367,8 +367,8 @@ static int finish_epoch(run *r, double lr, double seconds, int64_t images, doubl
     }
     double score = r->val ? row.val_top1 : row.train_top1;
     if (schedule_epoch_end(&r->sched, score))
-        log_info("validation top-1 stopped improving: learning rate divided by %g",
-                 1.0 / c->schedule.gamma);
+        log_info("%s top-1 stopped improving: learning rate divided by %g",
+                 r->val ? "validation" : "training", 1.0 / c->schedule.gamma);
     r->st.plateau_scale = r->sched.plateau_scale, r->st.plateau_best = r->sched.best;
     r->st.plateau_bad_epochs = r->sched.bad_epochs;
     r->st.epoch++, r->st.batch_in_epoch = 0;
