@@ -198,18 +198,15 @@ static void shuffle(size_t *v, size_t n, rng *r)
     }
 }
 
-void plan_split_class(plan_entry *entries, size_t n, double fraction, uint64_t seed,
-                      uint32_t label)
+int plan_split_class(plan_entry *entries, size_t n, double fraction, uint64_t seed,
+                     uint32_t label)
 {
     size_t nval = (size_t)(fraction * (double)n + 0.5);
     if (nval >= n)
         nval = n ? n - 1 : 0;
-    size_t *idx = malloc(n * sizeof *idx);
-    if (!idx && n) {
-        for (size_t i = 0; i < nval; i++)   /* no memory for the shuffle: a fixed stride */
-            entries[i * n / nval].split = STORE_VAL;
-        return;
-    }
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx)
+        return -1;
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
     rng r;
@@ -218,6 +215,7 @@ void plan_split_class(plan_entry *entries, size_t n, double fraction, uint64_t s
     for (size_t i = 0; i < nval; i++)
         entries[idx[i]].split = STORE_VAL;
     free(idx);
+    return 0;
 }
 
 static int make_order(plan *p, uint64_t seed, err *e)
@@ -281,8 +279,11 @@ int plan_build(const char *input, const plan_options *o, plan *p, err *e)
         for (size_t i = 0, j; i < p->num_entries; i = j) {
             for (j = i; j < p->num_entries && p->entries[j].label == p->entries[i].label; j++)
                 ;
-            plan_split_class(p->entries + i, j - i, o->val_fraction, o->seed,
-                             p->entries[i].label);
+            if (plan_split_class(p->entries + i, j - i, o->val_fraction, o->seed,
+                                 p->entries[i].label) < 0) {
+                plan_free(p);
+                return err_set(e, "out of memory");
+            }
         }
     if (make_order(p, o->seed, e) < 0) {
         plan_free(p);

@@ -50,8 +50,8 @@ void plan_free(plan *p);
 
 /* Splits entries [0, n) of one class, all in train, into train and val: round(n * fraction)
  * of them (at most n - 1) move to val, chosen by a shuffle seeded with (seed, label).
- * Exposed for the tests. */
-void plan_split_class(plan_entry *entries, size_t n, double fraction, uint64_t seed,
-                      uint32_t label);
+ * Returns 0, or -1 when out of memory. Exposed for the tests. */
+int plan_split_class(plan_entry *entries, size_t n, double fraction, uint64_t seed,
+                     uint32_t label);
 
 #endif

@@ -23,7 +23,7 @@ Test(plan, split_takes_the_rounded_fraction_and_leaves_train_non_empty)
         {40, 0.0, 0}};
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         memset(v, 0, sizeof v);
-        plan_split_class(v, cases[k].n, cases[k].f, 42, 3);
+        cr_assert_eq(plan_split_class(v, cases[k].n, cases[k].f, 42, 3), 0);
         cr_assert_eq(count_val(v, cases[k].n), cases[k].want, "n %zu f %g", cases[k].n,
                      cases[k].f);
     }
@@ -32,9 +32,8 @@ Test(plan, split_takes_the_rounded_fraction_and_leaves_train_non_empty)
 Test(plan, split_is_deterministic_under_a_seed_and_changes_with_it)
 {
     plan_entry a[100] = {0}, b[100] = {0}, c[100] = {0};
-    plan_split_class(a, 100, 0.2, 7, 1);
-    plan_split_class(b, 100, 0.2, 7, 1);
-    plan_split_class(c, 100, 0.2, 8, 1);
+    cr_assert(!plan_split_class(a, 100, 0.2, 7, 1) && !plan_split_class(b, 100, 0.2, 7, 1) &&
+              !plan_split_class(c, 100, 0.2, 8, 1));
     int same_ab = 1, same_ac = 1;
     for (int i = 0; i < 100; i++) {
         same_ab &= a[i].split == b[i].split;
