@@ -154,8 +154,9 @@ int atomic_sync_fs(const char *path, err *e)
 
 int atomic_is_temp(const char *name)
 {
-    size_t n = strlen(name), tail = sizeof temp_marker - 1 + 6;  /* ".tmp-" and 6 characters */
-    return name[0] == '.' && n > tail && !strncmp(name + n - tail, temp_marker, sizeof temp_marker - 1);
+    size_t marker = sizeof temp_marker - 1, tail = marker + 6;  /* ".tmp-" and 6 characters */
+    size_t n = strlen(name);
+    return name[0] == '.' && n > tail && !strncmp(name + n - tail, temp_marker, marker);
 }
 
 int atomic_remove_temps(const char *dir, err *e)

@@ -122,7 +122,8 @@ static int write_record(const pool *pl, uint8_t *dest, const uint8_t *rec, size_
         if (n < 0 && (errno == ENOSPC || errno == EDQUOT))
             return err_set(e, "cannot write the store (disk full): %s", strerror(errno));
         if (n <= 0)
-            return err_set(e, "cannot write the store: %s", n < 0 ? strerror(errno) : "short write");
+            return err_set(e, "cannot write the store: %s",
+                           n < 0 ? strerror(errno) : "short write");
         rec += n, size -= (size_t)n, off += n;
     }
     return 0;

@@ -75,7 +75,9 @@ train=("$BIN/vgg-train" --config "$ROOT/configs/tiny.ini" --set data.store="$TMP
 "${train[@]}" --set train.run_dir="$TMP/full" || fail "training exited $?"
 rows() { [ -f "$TMP/run/metrics.csv" ] && echo $(($(wc -l < "$TMP/run/metrics.csv") - 1)) || echo 0; }
 # a checkpoint being written: a temporary, or the momentum staged before the main file's rename
-writing() { compgen -G "$TMP/run/.*.tmp-*" >/dev/null || [ -e "$TMP/run/last.optim.safetensors.pending" ]; }
+writing() {
+    compgen -G "$TMP/run/.*.tmp-*" >/dev/null || [ -e "$TMP/run/last.optim.safetensors.pending" ]
+}
 kills=0
 for at in 0 3 7; do
     if [ -f "$TMP/run/last.safetensors" ]; then

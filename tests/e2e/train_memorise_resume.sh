@@ -58,6 +58,7 @@ else
     echo "the run finished before SIGINT arrived"
 fi
 for f in last.safetensors last.optim.safetensors; do
-    tensors_equal "$TMP/full/$f" "$TMP/split/$f" || fail "resumed run's $f differs from the uninterrupted one"
+    tensors_equal "$TMP/full/$f" "$TMP/split/$f" ||
+        fail "resumed run's $f differs from the uninterrupted one"
 done
 echo "weights and momentum identical"

@@ -15,7 +15,8 @@
 #include "pack/writer.h"
 
 static const char *const classes[] = {"cat", "ant", "bee"};
-enum { PER_CLASS = 5, H = 40, W = 48 };  /* 5,792-byte records: LMDB overflow pages, written by pwrite */
+/* 5,792-byte records: LMDB overflow pages, which the writer pwrites */
+enum { PER_CLASS = 5, H = 40, W = 48 };
 
 static char *dir;
 static char store_path_buf[4200];

@@ -235,13 +235,21 @@ Test(trainer, run_directory_holds_config_metrics_curves_and_best, .init = setup,
     cr_expect_eq(access(path, R_OK), 0, "no best.safetensors");
 }
 
-Test(trainer, resume_of_another_architecture_is_an_error, .init = setup, .fini = teardown)
+/* Trains run "a" for one epoch: a checkpoint to resume from. */
+static void train_run_a_one_epoch(void)
 {
-    train_config a, b;
+    train_config a;
     err e = {{0}};
     const char *one[] = {"train.epochs=1"};
     load_config(&a, "a", one, 1);
     cr_assert_eq(train(&a, NULL, NULL, &e), TRAIN_DONE, "%s", e.msg);
+}
+
+Test(trainer, resume_of_another_architecture_is_an_error, .init = setup, .fini = teardown)
+{
+    train_config b;
+    err e = {{0}};
+    train_run_a_one_epoch();
     const char *other[] = {"model.arch=B", "train.epochs=2"};
     load_config(&b, "b", other, 2);
     char resume[256];
@@ -254,11 +262,9 @@ Test(trainer, resume_of_another_architecture_is_an_error, .init = setup, .fini =
  * train on other meanings of the same labels. */
 Test(trainer, resume_on_a_store_of_other_classes_is_an_error, .init = setup, .fini = teardown)
 {
-    train_config a, b;
+    train_config b;
     err e = {{0}};
-    const char *one[] = {"train.epochs=1"};
-    load_config(&a, "a", one, 1);
-    cr_assert_eq(train(&a, NULL, NULL, &e), TRAIN_DONE, "%s", e.msg);
+    train_run_a_one_epoch();
     char other[256], set[300], resume[256];
     snprintf(other, sizeof other, "%s/other", root);
     fixture_store_named(other, 48, 12, 4, 36, 36, "kind");

@@ -77,8 +77,10 @@ static void gradcheck(model *m, const char *what)
         const layer_desc *L = &m->layers[l];
         if (!L->weight_count)
             continue;
-        int w = check_range(b, &t, params, grads, L->weight_offset, L->weight_count, gscale, what, l);
-        int bi = check_range(b, &t, params, grads, L->bias_offset, L->bias_count, gscale, what, l);
+        int w = check_range(b, &t, params, grads, L->weight_offset, L->weight_count, gscale,
+                            what, l);
+        int bi = check_range(b, &t, params, grads, L->bias_offset, L->bias_count, gscale, what,
+                             l);
         cr_expect(w <= 1 && bi <= 1, "%s: layer %d: %d weights and %d biases disagree", what, l, w,
                   bi);
         bad += w + bi;
